@@ -1,0 +1,118 @@
+package dev.amadeus.model;
+
+import dev.amadeus.AmadeusException;
+import dev.amadeus.gguf.GGUFFile;
+import dev.amadeus.gguf.TensorInfo;
+import dev.amadeus.tensor.GGMLType;
+import dev.amadeus.tensor.WeightMatrix;
+
+import java.util.Arrays;
+
+/**
+ * The tensors of a model, as views over the memory-mapped file. Matrices stay in the file's format;
+ * only norm weights and biases (a few floats per layer) are copied into arrays.
+ */
+public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, WeightMatrix output, float[] ropeFrequencyFactors,
+                           Layer[] layers) {
+
+    /** One transformer block. Absent optional tensors are null; with a fused QKV only {@code qkv} is set. */
+    public record Layer(float[] attnNorm,
+                        WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix qkv,
+                        float[] bq, float[] bk, float[] bv,
+                        WeightMatrix wo, float[] bo,
+                        float[] postAttnNorm,
+                        float[] ffnNorm,
+                        WeightMatrix gate, WeightMatrix up, WeightMatrix down,
+                        float[] postFfnNorm) {
+    }
+
+    public static ModelWeights load(GGUFFile file, ModelConfig c) {
+        Loader in = new Loader(file);
+        int e = c.embeddingLength();
+        WeightMatrix embd = in.matrix("token_embd.weight", e, c.vocabularySize());
+        float[] outNorm = in.vector("output_norm.weight", e);
+        WeightMatrix output;
+        if (c.architecture().alwaysTiedOutput || !file.hasTensor("output.weight")) {
+            output = embd;
+        } else {
+            output = in.matrix("output.weight", e, c.vocabularySize());
+        }
+        float[] ropeFreqs = file.hasTensor("rope_freqs.weight") ? in.vector("rope_freqs.weight", c.ropeDims() / 2) : null;
+
+        Layer[] layers = new Layer[c.layers()];
+        int q = c.queryDim(), kv = c.kvDim(), kvv = c.kvValueDim(), ff = c.feedForwardLength();
+        Architecture a = c.architecture();
+        for (int l = 0; l < layers.length; l++) {
+            String p = "blk." + l + ".";
+            WeightMatrix wq = null, wk = null, wv = null, qkv = null;
+            float[] bq = null, bk = null, bv = null;
+            if (a.fusedQkv) {
+                qkv = in.matrix(p + "attn_qkv.weight", e, q + kv + kvv);
+            } else {
+                wq = in.matrix(p + "attn_q.weight", e, q);
+                wk = in.matrix(p + "attn_k.weight", e, kv);
+                wv = in.matrix(p + "attn_v.weight", e, kvv);
+                boolean biases = a.requiresQkvBias || file.hasTensor(p + "attn_q.bias");
+                if (biases) {
+                    bq = in.vector(p + "attn_q.bias", q);
+                    bk = in.vector(p + "attn_k.bias", kv);
+                    bv = in.vector(p + "attn_v.bias", kvv);
+                }
+            }
+            WeightMatrix wo = in.matrix(p + "attn_output.weight", c.heads() * c.valueHeadDim(), e);
+            float[] bo = in.optionalVector(p + "attn_output.bias", e);
+            WeightMatrix gate = null, up;
+            if (a.fusedGateUp) {
+                up = in.matrix(p + "ffn_up.weight", e, 2 * ff);
+            } else {
+                gate = in.matrix(p + "ffn_gate.weight", e, ff);
+                up = in.matrix(p + "ffn_up.weight", e, ff);
+            }
+            WeightMatrix down = in.matrix(p + "ffn_down.weight", ff, e);
+            layers[l] = new Layer(in.vector(p + "attn_norm.weight", e), wq, wk, wv, qkv, bq, bk, bv, wo, bo,
+                    a.postNorms ? in.vector(p + "post_attention_norm.weight", e) : null,
+                    in.vector(p + "ffn_norm.weight", e), gate, up, down,
+                    a.postNorms ? in.vector(p + "post_ffw_norm.weight", e) : null);
+        }
+        return new ModelWeights(embd, outNorm, output, ropeFreqs, layers);
+    }
+
+    private record Loader(GGUFFile file) {
+        TensorInfo info(String name) {
+            TensorInfo t = file.tensor(name);
+            if (t == null) throw new AmadeusException(file.fileName() + ": missing tensor '" + name + "'");
+            return t;
+        }
+
+        WeightMatrix matrix(String name, int cols, int rows) {
+            TensorInfo t = info(name);
+            long[] s = t.shape();
+            if (s.length != 2 || s[0] != cols || s[1] != rows) {
+                throw new AmadeusException(file.fileName() + ": tensor '" + name + "' has shape " + Arrays.toString(s)
+                        + ", expected [" + cols + ", " + rows + "]");
+            }
+            if (!t.type().isSupported()) {
+                throw new AmadeusException(file.fileName() + ": tensor '" + name + "' has type " + t.type() + ", which Amadeus does not support");
+            }
+            return new WeightMatrix(name, t.type(), rows, cols, file.data(t));
+        }
+
+        float[] vector(String name, int length) {
+            TensorInfo t = info(name);
+            if (t.elementCount() != length) {
+                throw new AmadeusException(file.fileName() + ": tensor '" + name + "' has shape " + t.shapeString()
+                        + ", expected [" + length + "]");
+            }
+            if (t.type() != GGMLType.F32 && t.type() != GGMLType.F16 && t.type() != GGMLType.BF16) {
+                throw new AmadeusException(file.fileName() + ": tensor '" + name + "' has type " + t.type() + ", expected a float type");
+            }
+            float[] out = new float[length];
+            new WeightMatrix(name, t.type(), 1, length, file.data(t)).dequantizeRow(0, out, 0);
+            return out;
+        }
+
+        float[] optionalVector(String name, int length) {
+            return file.hasTensor(name) ? vector(name, length) : null;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package dev.amadeus.model;
+
+import dev.amadeus.model.rope.FrequencyFactors;
+import dev.amadeus.model.rope.LinearScaling;
+import dev.amadeus.model.rope.NoScaling;
+import dev.amadeus.model.rope.RopeScaling;
+import dev.amadeus.model.rope.RotaryEmbedding;
+import dev.amadeus.tensor.MatMul;
+import dev.amadeus.tensor.ThreadPool;
+import dev.amadeus.tensor.WeightMatrix;
+
+/**
+ * The decoder forward pass shared by LLaMA, Qwen2, Phi-3 and Gemma: a stack of pre-norm blocks
+ * (attention, then a gated feed-forward network), each added to the residual stream.
+ * Tokens are processed in batches: every matrix product runs on all rows of the batch at once.
+ */
+public final class Transformer {
+    /** Largest number of tokens pushed through the layers at once; longer prompts are split. */
+    public static final int MAX_BATCH = 256;
+
+    private final ModelConfig c;
+    private final ModelWeights w;
+    private final ThreadPool pool;
+    private final RotaryEmbedding rope;
+
+    public Transformer(ModelConfig config, ModelWeights weights, ThreadPool pool) {
+        this(config, weights, pool, defaultScaling(config, weights));
+    }
+
+    public Transformer(ModelConfig config, ModelWeights weights, ThreadPool pool, RopeScaling scaling) {
+        this.c = config;
+        this.w = weights;
+        this.pool = pool;
+        this.rope = new RotaryEmbedding(config.headDim(), config.ropeDims(), config.architecture().neoxRope,
+                config.ropeFreqBase(), scaling);
+    }
+
+    private static RopeScaling defaultScaling(ModelConfig c, ModelWeights w) {
+        RopeScaling s = c.ropeScaling().type().equals("linear") && c.ropeScaling().factor() != 1f
+                ? new LinearScaling(c.ropeScaling().factor()) : new NoScaling();
+        return w.ropeFrequencyFactors() == null ? s : new FrequencyFactors(s, w.ropeFrequencyFactors());
+    }
+
+    public ModelConfig config() {
+        return c;
+    }
+
+    public ThreadPool pool() {
+        return pool;
+    }
+
+    /**
+     * Runs {@code tokens} at the next positions of {@code cache}, appends their keys and values, and
+     * returns logits: of the last token only ([vocab]), or of every token ([n × vocab]) when {@code allLogits}.
+     */
+    public float[] forward(KVCache cache, int[] tokens, boolean allLogits) {
+        int n = tokens.length;
+        if (n == 0) throw new IllegalArgumentException("no tokens to evaluate");
+        if (cache.length() + n > cache.capacity()) {
+            throw new dev.amadeus.AmadeusException("context is full: " + cache.length() + " + " + n
+                    + " tokens exceed the context size of " + cache.capacity());
+        }
+        int vocab = c.vocabularySize();
+        float[] logits = new float[(allLogits ? n : 1) * vocab];
+        for (int start = 0; start < n; start += MAX_BATCH) {
+            int count = Math.min(MAX_BATCH, n - start);
+            int[] batch = java.util.Arrays.copyOfRange(tokens, start, start + count);
+            boolean lastBatch = start + count == n;
+            float[] out = forwardBatch(cache, batch, allLogits || lastBatch, allLogits);
+            if (allLogits) {
+                System.arraycopy(out, 0, logits, start * vocab, count * vocab);
+            } else if (lastBatch) {
+                System.arraycopy(out, 0, logits, 0, vocab);
+            }
+        }
+        return logits;
+    }
+
+    private float[] forwardBatch(KVCache cache, int[] tokens, boolean wantLogits, boolean allLogits) {
+        int n = tokens.length, e = c.embeddingLength(), start = cache.length();
+        float[] x = new float[n * e];
+        for (int i = 0; i < n; i++) {
+            w.tokenEmbedding().dequantizeRow(checkToken(tokens[i]), x, i * e);
+        }
+        if (c.architecture().scaleEmbeddings) {
+            float s = (float) Math.sqrt(e);
+            for (int i = 0; i < x.length; i++) x[i] *= s;
+        }
+        Scratch s = new Scratch(c, n);
+        for (int l = 0; l < c.layers(); l++) {
+            attentionBlock(l, cache, start, x, s);
+            feedForwardBlock(l, x, s);
+        }
+        cache.setLength(start + n);
+        if (!wantLogits) return null;
+
+        int rows = allLogits ? n : 1, first = allLogits ? 0 : n - 1;
+        float[] normed = new float[rows * e];
+        for (int i = 0; i < rows; i++) {
+            VectorOps.rmsNorm(normed, i * e, x, (first + i) * e, w.outputNorm(), e, c.rmsNormEps());
+        }
+        float[] logits = new float[rows * c.vocabularySize()];
+        MatMul.matMul(w.output(), normed, rows, logits, pool);
+        if (c.finalSoftCap() > 0) softCap(logits, c.finalSoftCap());
+        return logits;
+    }
+
+    /** x += Wo · attention(rope(Wq·h), rope(Wk·h), Wv·h), h = norm(x). */
+    private void attentionBlock(int l, KVCache cache, int start, float[] x, Scratch s) {
+        ModelWeights.Layer lw = w.layers()[l];
+        int n = s.n, e = c.embeddingLength(), qd = c.queryDim(), kd = c.kvDim(), vd = c.kvValueDim();
+        for (int i = 0; i < n; i++) VectorOps.rmsNorm(s.h, i * e, x, i * e, lw.attnNorm(), e, c.rmsNormEps());
+
+        if (lw.qkv() != null) {
+            float[] qkv = new float[n * (qd + kd + vd)];
+            MatMul.matMul(lw.qkv(), s.h, n, qkv, pool);
+            for (int i = 0; i < n; i++) {
+                int row = i * (qd + kd + vd);
+                System.arraycopy(qkv, row, s.q, i * qd, qd);
+                System.arraycopy(qkv, row + qd, s.k, i * kd, kd);
+                System.arraycopy(qkv, row + qd + kd, s.v, i * vd, vd);
+            }
+        } else {
+            linear(lw.wq(), lw.bq(), s.h, n, s.q);
+            linear(lw.wk(), lw.bk(), s.h, n, s.k);
+            linear(lw.wv(), lw.bv(), s.h, n, s.v);
+        }
+
+        float[] cosSin = new float[2 * rope.pairs()];
+        float[] keys = cache.keys(l), values = cache.values(l);
+        for (int i = 0; i < n; i++) {
+            rope.angles(start + i, cosSin);
+            rope.rotate(s.q, i * qd, c.heads(), cosSin);
+            rope.rotate(s.k, i * kd, c.kvHeads(), cosSin);
+            System.arraycopy(s.k, i * kd, keys, (start + i) * kd, kd);
+            System.arraycopy(s.v, i * vd, values, (start + i) * vd, vd);
+        }
+
+        attention(l, keys, values, start, s);
+        float[] o = new float[n * e];
+        linear(lw.wo(), lw.bo(), s.attn, n, o);
+        if (lw.postAttnNorm() != null) {
+            for (int i = 0; i < n; i++) VectorOps.rmsNorm(o, i * e, o, i * e, lw.postAttnNorm(), e, c.rmsNormEps());
+        }
+        VectorOps.addInPlace(x, 0, o, 0, n * e);
+    }
+
+    /**
+     * Causal (optionally sliding-window) attention of each new token over the cached positions:
+     * softmax(q·k · scale) weighted sum of values, per query head; consecutive query heads share a KV head.
+     */
+    private void attention(int layer, float[] keys, float[] values, int start, Scratch s) {
+        int heads = c.heads(), hd = c.headDim(), vhd = c.valueHeadDim(), group = c.groupSize();
+        int qd = c.queryDim(), kd = c.kvDim(), vd = c.kvValueDim(), window = c.slidingWindow()[layer];
+        float scale = c.queryScale(), cap = c.attnSoftCap();
+        pool.parallelFor(s.n * heads, (from, to) -> {
+            float[] scores = new float[start + s.n];
+            for (int job = from; job < to; job++) {
+                int i = job / heads, h = job % heads, kvh = h / group;
+                int pos = start + i;
+                int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
+                int count = pos - first + 1;
+                int qOff = i * qd + h * hd;
+                for (int t = 0; t < count; t++) {
+                    float score = VectorOps.dot(s.q, qOff, keys, (first + t) * kd + kvh * hd, hd) * scale;
+                    scores[t] = cap > 0 ? cap * (float) Math.tanh(score / cap) : score;
+                }
+                VectorOps.softmax(scores, count);
+                int outOff = i * heads * vhd + h * vhd;
+                java.util.Arrays.fill(s.attn, outOff, outOff + vhd, 0f);
+                for (int t = 0; t < count; t++) {
+                    float p = scores[t];
+                    int vOff = (first + t) * vd + kvh * vhd;
+                    for (int d = 0; d < vhd; d++) s.attn[outOff + d] += p * values[vOff + d];
+                }
+            }
+        });
+    }
+
+    /** x += down(act(gate·h) ⊙ up·h), h = norm(x); act is SiLU (SwiGLU) or tanh-GELU (GeGLU). */
+    private void feedForwardBlock(int l, float[] x, Scratch s) {
+        ModelWeights.Layer lw = w.layers()[l];
+        int n = s.n, e = c.embeddingLength(), ff = c.feedForwardLength();
+        for (int i = 0; i < n; i++) VectorOps.rmsNorm(s.h, i * e, x, i * e, lw.ffnNorm(), e, c.rmsNormEps());
+        float[] gate = new float[n * ff], up = new float[n * ff];
+        if (lw.gate() == null) {
+            float[] fused = new float[n * 2 * ff];
+            MatMul.matMul(lw.up(), s.h, n, fused, pool);
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(fused, i * 2 * ff, gate, i * ff, ff);
+                System.arraycopy(fused, i * 2 * ff + ff, up, i * ff, ff);
+            }
+        } else {
+            MatMul.matMul(lw.gate(), s.h, n, gate, pool);
+            MatMul.matMul(lw.up(), s.h, n, up, pool);
+        }
+        boolean gelu = c.architecture().geluFfn;
+        for (int i = 0; i < gate.length; i++) {
+            gate[i] = (gelu ? VectorOps.gelu(gate[i]) : VectorOps.silu(gate[i])) * up[i];
+        }
+        float[] f = new float[n * e];
+        MatMul.matMul(lw.down(), gate, n, f, pool);
+        if (lw.postFfnNorm() != null) {
+            for (int i = 0; i < n; i++) VectorOps.rmsNorm(f, i * e, f, i * e, lw.postFfnNorm(), e, c.rmsNormEps());
+        }
+        VectorOps.addInPlace(x, 0, f, 0, n * e);
+    }
+
+    private void linear(WeightMatrix m, float[] bias, float[] in, int n, float[] out) {
+        MatMul.matMul(m, in, n, out, pool);
+        if (bias != null) {
+            for (int i = 0; i < n; i++) VectorOps.addInPlace(out, i * m.rows(), bias, 0, m.rows());
+        }
+    }
+
+    private static void softCap(float[] v, float cap) {
+        for (int i = 0; i < v.length; i++) v[i] = cap * (float) Math.tanh(v[i] / cap);
+    }
+
+    private int checkToken(int token) {
+        if (token < 0 || token >= c.vocabularySize()) {
+            throw new dev.amadeus.AmadeusException("token id " + token + " is outside the vocabulary (size " + c.vocabularySize() + ")");
+        }
+        return token;
+    }
+
+    /** Per-batch activations. */
+    private static final class Scratch {
+        final int n;
+        final float[] h, q, k, v, attn;
+
+        Scratch(ModelConfig c, int n) {
+            this.n = n;
+            h = new float[n * c.embeddingLength()];
+            q = new float[n * c.queryDim()];
+            k = new float[n * c.kvDim()];
+            v = new float[n * c.kvValueDim()];
+            attn = new float[n * c.heads() * c.valueHeadDim()];
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.amadeus.model.rope;
+
+/**
+ * How a RoPE scaling method changes the rotation frequencies. Implementations are small, one per
+ * method; they only compute frequencies, {@link RotaryEmbedding} applies them.
+ */
+public interface RopeScaling {
+
+    /**
+     * The inverse frequency of each rotated pair {@code i < dims/2}, after scaling: pair i of a vector
+     * at position p is rotated by the angle {@code p * result[i]}.
+     */
+    double[] inverseFrequencies(int dims, double base);
+
+    /** Multiplier applied to cos and sin (YaRN's attention factor); 1 for most methods. */
+    default double attentionFactor() {
+        return 1.0;
+    }
+
+    /** The unscaled frequencies {@code base^(-2i/dims)}. */
+    static double[] baseFrequencies(int dims, double base) {
+        double[] inv = new double[dims / 2];
+        for (int i = 0; i < inv.length; i++) {
+            inv[i] = Math.pow(base, -2.0 * i / dims);
+        }
+        return inv;
+    }
+}
