@@ -1,0 +1,179 @@
+package dev.amadeus.cli;
+
+import dev.amadeus.AmadeusException;
+import dev.amadeus.generate.GenerationParams;
+import dev.amadeus.generate.GenerationResult;
+import dev.amadeus.generate.Generator;
+import dev.amadeus.model.KVCache;
+import dev.amadeus.model.Model;
+import dev.amadeus.model.Transformer;
+import dev.amadeus.sampling.Sampler;
+import dev.amadeus.sampling.SamplerStage;
+import dev.amadeus.sampling.SamplingParams;
+import dev.amadeus.tensor.ThreadPool;
+import dev.amadeus.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code amadeus generate}: continues a prompt, writing only the generated text to stdout as it comes. */
+@Command(name = "generate", description = "Generate text from a prompt. Only the generated text goes to stdout; stats go to stderr.")
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
+    Path model;
+
+    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "Prompt text ('' starts from BOS alone).")
+    String prompt;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read the prompt from a file.")
+    Path promptFile;
+
+    @Option(names = {"-n", "--n-predict"}, defaultValue = "128", paramLabel = "N",
+            description = "Tokens to generate; -1 = until end of generation or a full context (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", description = "Context size in tokens (default: 4096 or the model's trained context if smaller).")
+    Integer contextSize;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--temp", defaultValue = "0.8", description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "40", description = "Top-k, 0 = off (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "Top-p (nucleus), 1 = off (default: ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--min-p", defaultValue = "0.05", description = "Min-p, 0 = off (default: ${DEFAULT-VALUE}).")
+    float minP;
+
+    @Option(names = "--typical", defaultValue = "1.0", description = "Locally typical sampling p, 1 = off (default: ${DEFAULT-VALUE}).")
+    float typicalP;
+
+    @Option(names = "--repeat-penalty", defaultValue = "1.0", description = "Repetition penalty, 1 = off (default: ${DEFAULT-VALUE}).")
+    float repeatPenalty;
+
+    @Option(names = "--presence-penalty", defaultValue = "0.0", description = "Presence penalty (default: ${DEFAULT-VALUE}).")
+    float presencePenalty;
+
+    @Option(names = "--frequency-penalty", defaultValue = "0.0", description = "Frequency penalty (default: ${DEFAULT-VALUE}).")
+    float frequencyPenalty;
+
+    @Option(names = "--repeat-last-n", defaultValue = "64", description = "Tokens the penalties look back over; -1 = whole context (default: ${DEFAULT-VALUE}).")
+    int penaltyLastN;
+
+    @Option(names = {"-s", "--seed"}, paramLabel = "S", description = "Random seed (default: random).")
+    Long seed;
+
+    @Option(names = "--samplers", paramLabel = "LIST", description = "Sampler order, e.g. 'penalties;top_k;typ_p;top_p;min_p;temperature'.")
+    String samplers;
+
+    @Option(names = {"-r", "--reverse-prompt", "--stop"}, paramLabel = "TEXT", description = "Stop when the output contains TEXT (repeatable).")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--ignore-eos", description = "Keep generating past end-of-generation tokens.")
+    boolean ignoreEos;
+
+    @Option(names = "--no-bos", description = "Do not add the BOS token even if the model asks for it.")
+    boolean noBos;
+
+    @Option(names = "--special", description = "Parse special-token text (like <|im_start|>) in the prompt.")
+    boolean parseSpecial;
+
+    @Override
+    public Integer call() throws IOException {
+        String text = promptText();
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (nThreads <= 0) throw new AmadeusException("--threads must be positive, got " + nThreads);
+        PrintStream err = System.err;
+        long loadStart = System.nanoTime();
+        try (Model m = Model.load(model); ThreadPool pool = new ThreadPool(nThreads)) {
+            Tokenizer tokenizer = m.tokenizer();
+            int ctx = contextSize != null ? contextSize : Math.min(4096, m.config().trainedContextLength());
+            if (ctx <= 0) throw new AmadeusException("--ctx-size must be positive, got " + ctx);
+            int[] promptTokens = encodePrompt(tokenizer, text);
+            SamplingParams sampling = samplingParams(m.config().vocabularySize());
+            Transformer transformer = new Transformer(m.config(), m.weights(), pool);
+            KVCache cache = new KVCache(m.config(), ctx);
+            err.printf("amadeus: loaded %s (%s) in %.2f s; prompt %d tokens, context %d, %d threads%n",
+                    model.getFileName(), m.config().architecture().ggufName, (System.nanoTime() - loadStart) / 1e9,
+                    promptTokens.length, ctx, nThreads);
+            PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+            Generator generator = new Generator(transformer, tokenizer, cache);
+            GenerationResult r = generator.generate(promptTokens, new Sampler(sampling, m.config().vocabularySize()),
+                    new GenerationParams(maxTokens, stops, ignoreEos), piece -> {
+                        out.print(piece);
+                        out.flush();
+                    });
+            out.println();
+            out.flush();
+            if (r.finishReason() == dev.amadeus.generate.FinishReason.CONTEXT_FULL) {
+                err.printf("amadeus: the context of %d tokens is full; generation stopped (raise it with -c)%n", ctx);
+            }
+            err.printf("amadeus: prompt %d tokens in %.2f s (%.1f t/s); generated %d tokens in %.2f s (%.1f t/s); finished: %s%n",
+                    r.promptTokens(), r.promptNanos() / 1e9, r.promptTokensPerSecond(), r.tokens().length,
+                    r.generationNanos() / 1e9, r.generatedTokensPerSecond(), r.finishReason().name().toLowerCase());
+        }
+        return 0;
+    }
+
+    private String promptText() throws IOException {
+        if (prompt != null && promptFile != null) throw new AmadeusException("give either -p or -f, not both");
+        if (promptFile != null) {
+            if (!Files.isRegularFile(promptFile)) throw new AmadeusException(promptFile + ": no such file (-f)");
+            return Files.readString(promptFile, StandardCharsets.UTF_8);
+        }
+        return prompt == null ? "" : prompt;
+    }
+
+    private int[] encodePrompt(Tokenizer tokenizer, String text) {
+        boolean addBos = tokenizer.vocabulary().addBos() && !noBos;
+        int[] tokens = tokenizer.encode(text, false, parseSpecial);
+        if (addBos || tokens.length == 0) {
+            int bos = tokenizer.vocabulary().bos();
+            if (bos < 0) {
+                if (tokens.length == 0) throw new AmadeusException("the prompt is empty and the model has no BOS token to start from");
+                return tokens;
+            }
+            int[] withBos = new int[tokens.length + 1];
+            withBos[0] = bos;
+            System.arraycopy(tokens, 0, withBos, 1, tokens.length);
+            return withBos;
+        }
+        return tokens;
+    }
+
+    private SamplingParams samplingParams(int vocabSize) {
+        if (maxTokens < -1) throw new AmadeusException("-n must be -1 or more, got " + maxTokens);
+        if (topK < 0) throw new AmadeusException("--top-k must be 0 or more, got " + topK);
+        if (topP <= 0 || topP > 1) throw new AmadeusException("--top-p must be in (0, 1], got " + topP);
+        if (minP < 0 || minP > 1) throw new AmadeusException("--min-p must be in [0, 1], got " + minP);
+        if (typicalP <= 0 || typicalP > 1) throw new AmadeusException("--typical must be in (0, 1], got " + typicalP);
+        if (repeatPenalty <= 0) throw new AmadeusException("--repeat-penalty must be positive, got " + repeatPenalty);
+        if (penaltyLastN < -1) throw new AmadeusException("--repeat-last-n must be -1 or more, got " + penaltyLastN);
+        SamplingParams p = SamplingParams.defaults()
+                .withTemperature(temperature).withTopK(topK).withTopP(topP).withMinP(minP).withTypicalP(typicalP)
+                .withRepeatPenalty(repeatPenalty).withPresencePenalty(presencePenalty).withFrequencyPenalty(frequencyPenalty)
+                .withPenaltyLastN(penaltyLastN);
+        if (seed != null) p = p.withSeed(seed);
+        if (samplers != null) {
+            try {
+                p = p.withOrder(SamplerStage.parse(samplers));
+            } catch (IllegalArgumentException e) {
+                throw new AmadeusException("--samplers: " + e.getMessage());
+            }
+        }
+        return p;
+    }
+}
