@@ -1,0 +1,160 @@
+package dev.amadeus.model;
+
+import dev.amadeus.synth.ModelShape;
+import dev.amadeus.synth.SyntheticModel;
+import dev.amadeus.tensor.GGMLType;
+import dev.amadeus.tensor.ThreadPool;
+import dev.amadeus.testing.LlamaCpp;
+import dev.amadeus.testing.SharedData;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Our logits against llama.cpp's over {@value #POSITIONS} positions of real text, evaluated in one
+ * batch by both engines. Float weights must agree almost exactly; quantized weights must give the same
+ * next-token distributions (llama.cpp rounds activations to 8 bits for them, as we do).
+ */
+class LlamaCppParityTest {
+    static final int POSITIONS = 256;
+    static final Set<GGMLType> FLOAT_TYPES = Set.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16);
+    static final List<GGMLType> ALL_TYPES = List.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0,
+            GGMLType.Q4_0, GGMLType.Q4_1, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q2_K, GGMLType.Q3_K, GGMLType.Q4_K,
+            GGMLType.Q5_K, GGMLType.Q6_K);
+
+    @TempDir
+    static Path dir;
+
+    static Stream<Arguments> syntheticModels() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String shape : List.of("tiny-llama", "tiny-qwen2", "tiny-phi3")) {
+            for (GGMLType t : ALL_TYPES) cases.add(Arguments.of(shape, t));
+        }
+        return cases.stream();
+    }
+
+    static String vocabularyFor(String shape) {
+        return switch (shape) {
+            case "tiny-qwen2" -> "testdata/tokenizer/ggml-vocab-gpt-2.gguf";
+            case "tiny-phi3" -> "testdata/tokenizer/ggml-vocab-phi-3.gguf";
+            default -> "testdata/tokenizer/ggml-vocab-llama-spm.gguf";
+        };
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("syntheticModels")
+    void syntheticModelMatchesLlamaCpp(String shape, GGMLType type) throws IOException {
+        Path file = dir.resolve(shape + "-" + type + ".gguf");
+        new SyntheticModel(ModelShape.preset(shape), type, 1234, SharedData.file(vocabularyFor(shape))).write(file);
+        compare(file, FLOAT_TYPES.contains(type));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("storiesFiles")
+    void storiesMatchLlamaCpp(String name, boolean floatWeights) {
+        compare(SharedData.model(name), floatWeights);
+    }
+
+    static Stream<Arguments> storiesFiles() {
+        return Stream.of(Arguments.of("stories260K.gguf", true),
+                Arguments.of("stories260K-q8_0.DERIVED.gguf", false),
+                Arguments.of("stories260K-q4_0.DERIVED.gguf", false));
+    }
+
+    /** Evaluates real text with both engines and checks the agreement criteria. */
+    static void compare(Path file, boolean floatWeights) {
+        float[][] expected;
+        int[] tokens;
+        LlamaCpp.Options options = LlamaCpp.Options.defaults(POSITIONS + 16).withCacheTypes(LlamaCpp.GGML_TYPE_F32, LlamaCpp.GGML_TYPE_F32); // F32 cache, as ours
+        try (LlamaCpp ref = LlamaCpp.load(file, options)) {
+            tokens = Arrays.copyOf(ref.tokenize(text(), true, false), POSITIONS);
+            expected = ref.logits(tokens);
+        }
+        float[] actual;
+        try (Model model = Model.load(file); ThreadPool pool = new ThreadPool(2)) {
+            Transformer t = new Transformer(model.config(), model.weights(), pool);
+            actual = t.forward(new KVCache(model.config(), POSITIONS), tokens, true);
+        }
+        int vocab = expected[0].length;
+        assertEquals(POSITIONS * vocab, actual.length);
+        Agreement a = Agreement.measure(expected, actual);
+        System.out.printf("%-40s top1 %.4f meanKL %.3e maxRelErr %.3e%n", file.getFileName(), a.top1, a.meanKl, a.maxRelativeError);
+        if (floatWeights) {
+            assertEquals(1.0, a.top1, "argmax must agree at every position");
+            assertTrue(a.maxRelativeError <= 1e-3, "max |Δlogit| / max|logit| = " + a.maxRelativeError);
+        } else {
+            assertTrue(a.meanKl <= 1e-3, "mean KL = " + a.meanKl);
+            assertTrue(a.top1 >= 0.99, "top-1 agreement = " + a.top1);
+        }
+    }
+
+    static String text() {
+        try {
+            String book = Files.readString(SharedData.file("corpus/en/pride_and_prejudice_pg1342.txt"), StandardCharsets.UTF_8);
+            int start = book.indexOf("It is a truth universally acknowledged");
+            return book.substring(start, start + 4000);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Agreement of two sets of next-token logits, position by position. */
+    record Agreement(double top1, double meanKl, double maxRelativeError) {
+        static Agreement measure(float[][] expected, float[] actual) {
+            int n = expected.length, vocab = expected[0].length, same = 0;
+            double kl = 0, maxRel = 0;
+            for (int i = 0; i < n; i++) {
+                float[] e = expected[i];
+                float[] a = Arrays.copyOfRange(actual, i * vocab, (i + 1) * vocab);
+                if (argmax(e) == argmax(a)) same++;
+                kl += klDivergence(e, a);
+                double maxAbs = 0, maxDiff = 0;
+                for (int v = 0; v < vocab; v++) {
+                    maxAbs = Math.max(maxAbs, Math.abs(e[v]));
+                    maxDiff = Math.max(maxDiff, Math.abs(e[v] - a[v]));
+                }
+                maxRel = Math.max(maxRel, maxDiff / maxAbs);
+            }
+            return new Agreement((double) same / n, kl / n, maxRel);
+        }
+
+        static int argmax(float[] v) {
+            int best = 0;
+            for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+            return best;
+        }
+
+        /** KL(p_expected || p_actual) of the softmax distributions, in nats. */
+        static double klDivergence(float[] expected, float[] actual) {
+            double[] p = logSoftmax(expected), q = logSoftmax(actual);
+            double kl = 0;
+            for (int v = 0; v < p.length; v++) kl += Math.exp(p[v]) * (p[v] - q[v]);
+            return kl;
+        }
+
+        static double[] logSoftmax(float[] x) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (float v : x) max = Math.max(max, v);
+            double sum = 0;
+            for (float v : x) sum += Math.exp(v - max);
+            double log = Math.log(sum) + max;
+            double[] out = new double[x.length];
+            for (int i = 0; i < x.length; i++) out[i] = x[i] - log;
+            return out;
+        }
+    }
+}
