@@ -116,7 +116,7 @@ public final class LlamaCpp implements AutoCloseable {
             MemorySegment mparams = (MemorySegment) Native.MODEL_DEFAULT_PARAMS.invokeExact((java.lang.foreign.SegmentAllocator) arena);
             MemorySegment path = arena.allocateFrom(gguf.toAbsolutePath().toString());
             MemorySegment model = (MemorySegment) Native.MODEL_LOAD_FROM_FILE.invokeExact(path, mparams);
-            if (model.equals(MemorySegment.NULL)) {
+            if (model.address() == 0) {
                 throw new IllegalStateException("llama.cpp could not load the model " + gguf);
             }
             MemorySegment cparams = (MemorySegment) Native.CONTEXT_DEFAULT_PARAMS.invokeExact((java.lang.foreign.SegmentAllocator) arena);
@@ -142,7 +142,7 @@ public final class LlamaCpp implements AutoCloseable {
             cparams.set(JAVA_BYTE, Native.CP_FLASH_ATTN, (byte) 0);
             cparams.set(JAVA_BYTE, Native.CP_NO_PERF, (byte) 1);
             MemorySegment ctx = (MemorySegment) Native.INIT_FROM_MODEL.invokeExact(model, cparams);
-            if (ctx.equals(MemorySegment.NULL)) {
+            if (ctx.address() == 0) {
                 Native.MODEL_FREE.invokeExact(model);
                 throw new IllegalStateException("llama.cpp could not create a context for " + gguf + " with " + options);
             }
@@ -376,7 +376,7 @@ public final class LlamaCpp implements AutoCloseable {
     private float[] logitsAt(int i) {
         try {
             MemorySegment p = (MemorySegment) Native.GET_LOGITS_ITH.invokeExact(ctx, i);
-            if (p.equals(MemorySegment.NULL)) throw new IllegalStateException("llama_get_logits_ith(" + i + ") returned NULL");
+            if (p.address() == 0) throw new IllegalStateException("llama_get_logits_ith(" + i + ") returned NULL");
             return p.reinterpret((long) nVocab * Float.BYTES).toArray(JAVA_FLOAT);
         } catch (RuntimeException | Error e) {
             throw e;

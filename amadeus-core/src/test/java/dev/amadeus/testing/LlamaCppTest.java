@@ -174,10 +174,20 @@ class LlamaCppTest {
         float[] otherBase = lastLogits(LlamaCpp.Options.defaults(64).withRope(-1, 500f, 0f), tokens);
         assertTrue(maxAbsDiff(base, otherBase) > 1e-2, "rope_freq_base had no effect");
 
-        // An F32 KV cache is close to, but not bit-identical with, the default F16 cache.
+        // YaRN: with ext_factor 0 it is plain linear interpolation; attn_factor and the original context reach it.
+        LlamaCpp.Options yarn = LlamaCpp.Options.defaults(64).withRope(2, 0f, 0.5f);
+        float[] yarnDefault = lastLogits(yarn, tokens);
+        assertTrue(maxAbsDiff(yarnDefault, linear) > 1e-2, "YaRN equals linear scaling");
+        assertTrue(maxAbsDiff(lastLogits(yarn.withYarn(0f, 1f, 32f, 1f, 0), tokens), linear) <= 1e-4, "YaRN with ext_factor 0 differs from linear");
+        assertTrue(maxAbsDiff(lastLogits(yarn.withYarn(-1f, 2f, 32f, 1f, 0), tokens), yarnDefault) > 1e-2, "yarn_attn_factor had no effect");
+        assertTrue(maxAbsDiff(lastLogits(yarn.withYarn(-1f, 1f, 32f, 1f, 64), tokens), yarnDefault) > 1e-2, "yarn_orig_ctx had no effect");
+
+        // An F32 KV cache is close to, but not bit-identical with, the default F16 cache (K and V each matter).
         float[] f32Cache = lastLogits(LlamaCpp.Options.defaults(64).withCacheTypes(LlamaCpp.GGML_TYPE_F32, LlamaCpp.GGML_TYPE_F32), tokens);
         double dCache = maxAbsDiff(base, f32Cache);
-        assertTrue(dCache > 0 && dCache < 1e-2, "F32 vs F16 cache difference " + dCache);
+        assertTrue(dCache > 0 && dCache < 0.05, "F32 vs F16 cache difference " + dCache);
+        float[] f32K = lastLogits(LlamaCpp.Options.defaults(64).withCacheTypes(LlamaCpp.GGML_TYPE_F32, LlamaCpp.GGML_TYPE_F16), tokens);
+        assertTrue(maxAbsDiff(f32K, base) > 0 && maxAbsDiff(f32K, f32Cache) > 0, "type_k / type_v not both applied");
 
         // One thread gives the same result as two.
         float[] oneThread = lastLogits(LlamaCpp.Options.defaults(64).withThreads(1), tokens);
