@@ -1,16 +1,168 @@
 package dev.amadeus.tensor;
 
-/** Placeholder until the kernel package lands. */
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Persistent workers for data-parallel loops. A forward pass issues hundreds of small parallel loops
+ * per token, so threads are created once, and between loops they spin briefly before parking: waking a
+ * parked thread costs microseconds, which matters at that rate.
+ */
 public final class ThreadPool implements AutoCloseable {
-    private final int threads;
-    public ThreadPool(int threads) { this.threads = threads; }
-    public int threads() { return threads; }
-    public void parallelFor(int count, RangeBody body) {
-        java.util.stream.IntStream.range(0, threads).parallel().forEach(t -> {
-            int s = (int) ((long) count * t / threads), e = (int) ((long) count * (t + 1) / threads);
-            if (s < e) body.run(s, e);
-        });
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
     }
-    @FunctionalInterface public interface RangeBody { void run(int start, int end); }
-    @Override public void close() { }
+
+    /** Busy-wait iterations before parking; long enough to bridge the gap between consecutive loops. */
+    private static final int SPINS = 2_000;
+
+    private final int threads;
+    private final Worker[] workers;
+    private final ReentrantLock submitLock = new ReentrantLock();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile Thread caller;
+    private volatile boolean callerParked;
+    private RangeBody body;
+    private int count;
+
+    public ThreadPool(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        this.threads = threads;
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            Thread t = Thread.ofPlatform().daemon().name("amadeus-worker-" + (i + 1)).unstarted(workers[i]);
+            workers[i].thread = t;
+            t.start();
+        }
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, count)} split into one contiguous range per thread, the caller
+     * taking the first. Returns when every range is done; the first exception thrown by any range is
+     * rethrown here. A call made from inside a body runs serially rather than deadlocking; calls from
+     * different threads take turns.
+     */
+    public void parallelFor(int count, RangeBody body) {
+        if (count <= 0) return;
+        if (closed) throw new IllegalStateException("thread pool is closed");
+        if (threads == 1 || count == 1 || isWorker(Thread.currentThread()) || submitLock.isHeldByCurrentThread()) {
+            body.run(0, count);
+            return;
+        }
+        submitLock.lock();
+        try {
+            this.body = body;
+            this.count = count;
+            this.caller = Thread.currentThread();
+            failure.set(null);
+            pending.set(workers.length);
+            generation++;
+            for (Worker w : workers) {
+                if (w.parked) LockSupport.unpark(w.thread);
+            }
+            runPart(0);
+            awaitWorkers();
+            this.body = null;
+            Throwable t = failure.getAndSet(null);
+            if (t instanceof RuntimeException re) throw re;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new RuntimeException(t);
+        } finally {
+            submitLock.unlock();
+        }
+    }
+
+    private boolean isWorker(Thread t) {
+        for (Worker w : workers) {
+            if (w.thread == t) return true;
+        }
+        return false;
+    }
+
+    private void runPart(int part) {
+        int start = (int) ((long) count * part / threads);
+        int end = (int) ((long) count * (part + 1) / threads);
+        if (start >= end) return;
+        try {
+            body.run(start, end);
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        }
+    }
+
+    private void awaitWorkers() {
+        int spins = 0;
+        while (pending.get() != 0) {
+            if (spins < SPINS) {
+                spins++;
+                Thread.onSpinWait();
+            } else {
+                callerParked = true;
+                if (pending.get() != 0) LockSupport.park(this);
+                callerParked = false;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (Worker w : workers) LockSupport.unpark(w.thread);
+        for (Worker w : workers) {
+            try {
+                w.thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private final class Worker implements Runnable {
+        final int part;
+        Thread thread;
+        volatile boolean parked;
+
+        Worker(int part) {
+            this.part = part;
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (true) {
+                int spins = 0;
+                long g;
+                while ((g = generation) == seen) {
+                    if (closed) return;
+                    if (spins < SPINS) {
+                        spins++;
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;
+                        if (generation == seen && !closed) LockSupport.park(this);
+                        parked = false;
+                    }
+                }
+                seen = g;
+                runPart(part);
+                if (pending.decrementAndGet() == 0 && callerParked) {
+                    LockSupport.unpark(caller);
+                }
+            }
+        }
+    }
 }

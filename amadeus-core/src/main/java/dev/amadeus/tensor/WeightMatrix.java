@@ -1,24 +1,87 @@
 package dev.amadeus.tensor;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+import dev.amadeus.AmadeusException;
 
-/** Placeholder (F32/F16 only) until the kernel package lands. */
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A 2-D weight ({@code rows} rows of {@code cols} elements, ggml's ne1 x ne0) or a 1-D vector
+ * ({@code rows = 1}), whose blocks stay where they are (normally a slice of the memory-mapped file).
+ */
 public final class WeightMatrix {
-    private final String name; private final GGMLType type; private final int rows, cols; private final MemorySegment data;
+    private final String name;
+    private final GGMLType type;
+    private final int rows;
+    private final int cols;
+    private final MemorySegment data;
+    private final long rowBytes;
+
     public WeightMatrix(String name, GGMLType type, int rows, int cols, MemorySegment data) {
-        this.name = name; this.type = type; this.rows = rows; this.cols = cols; this.data = data;
-    }
-    public String name() { return name; }
-    public GGMLType type() { return type; }
-    public int rows() { return rows; }
-    public int cols() { return cols; }
-    public void dequantizeRow(int row, float[] out, int off) {
-        for (int i = 0; i < cols; i++) {
-            long idx = (long) row * cols + i;
-            out[off + i] = type == GGMLType.F32 ? data.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), idx * 4)
-                    : Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), idx * 2));
+        if (!type.isSupported()) {
+            throw new AmadeusException("tensor '" + name + "' has type " + type + ", which Amadeus does not support");
         }
+        if (rows <= 0 || cols <= 0) {
+            throw new AmadeusException("tensor '" + name + "' has an empty shape " + cols + " x " + rows);
+        }
+        if (cols % type.blockSize != 0) {
+            throw new AmadeusException("tensor '" + name + "' has rows of " + cols + " elements, not a multiple of the "
+                    + type + " block size " + type.blockSize);
+        }
+        this.rowBytes = type.byteSize(cols);
+        long expected = rowBytes * rows;
+        if (data.byteSize() != expected) {
+            throw new AmadeusException("tensor '" + name + "' (" + type + ", " + cols + " x " + rows + ") needs "
+                    + expected + " bytes of data but has " + data.byteSize());
+        }
+        this.name = name;
+        this.type = type;
+        this.rows = rows;
+        this.cols = cols;
+        this.data = data;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public GGMLType type() {
+        return type;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** The raw blocks, row after row. */
+    public MemorySegment data() {
+        return data;
+    }
+
+    public long rowBytes() {
+        return rowBytes;
+    }
+
+    /** Writes the {@code cols} values of {@code row} to {@code out[outOffset..]}. */
+    public void dequantizeRow(int row, float[] out, int outOffset) {
+        dequantizeRow(TensorKernels.preferred(), row, out, outOffset);
+    }
+
+    void dequantizeRow(TensorKernels kernels, int row, float[] out, int outOffset) {
+        java.util.Objects.checkIndex(row, rows);
+        kernels.dequantize(type, data, row * rowBytes, cols, out, outOffset);
+    }
+
+    /** Row {@code row} dotted with activation row {@code xRow} of {@code x} (already in this type's activation format). */
+    float dot(TensorKernels kernels, int row, Activations x, int xRow) {
+        return kernels.dot(type, data, row * rowBytes, x, xRow * cols, cols);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + type + " [" + cols + ", " + rows + "]";
     }
 }

@@ -1,0 +1,106 @@
+package dev.amadeus.tensor;
+
+/**
+ * One or more activation rows converted to the format a weight type's dot product consumes
+ * (ggml's {@code vec_dot_type}): Q8_0, Q8_1 or Q8_K quants, or floats rounded to f16/bf16, or plain floats.
+ * Converting once per matrix product, not once per weight row, is what makes the integer dot products cheap.
+ * Arrays only grow, so a buffer kept per thread stops allocating after the first few calls.
+ */
+public final class Activations {
+    GGMLType format = GGMLType.F32;
+    int rows;
+    int cols;
+    /** Quants of Q8_0, Q8_1 and Q8_K, element-indexed: row r starts at {@code r * cols}. */
+    byte[] quants = new byte[0];
+    /** Block scales: one per 32 elements (Q8_0, Q8_1, stored f16-rounded) or per 256 (Q8_K, full f32). */
+    float[] scales = new float[0];
+    /** Q8_1 only: per 32-element block, f16-rounded {@code d * sum(quants)}. */
+    float[] blockSums = new float[0];
+    /** Q8_K only: sum of the quants of every 16 elements. */
+    int[] groupSums = new int[0];
+    /** F32, F16 and BF16 formats: the (rounded) values themselves. */
+    float[] values = new float[0];
+
+    public GGMLType format() {
+        return format;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** The activation format ggml's CPU backend pairs with weights of {@code weightType}. */
+    public static GGMLType formatFor(GGMLType weightType) {
+        return switch (weightType) {
+            case F32 -> GGMLType.F32;
+            case F16 -> GGMLType.F16;
+            case BF16 -> GGMLType.BF16;
+            case Q4_0, Q5_0, Q8_0 -> GGMLType.Q8_0;
+            case Q4_1, Q5_1 -> GGMLType.Q8_1;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> GGMLType.Q8_K;
+            default -> throw new IllegalArgumentException("no dot product for weight type " + weightType);
+        };
+    }
+
+    /** Converts {@code rows} rows of {@code cols} floats (row-major, from {@code offset}) to the format for {@code weightType}. */
+    public void convert(GGMLType weightType, float[] x, int offset, int rows, int cols) {
+        prepare(formatFor(weightType), rows, cols);
+        for (int r = 0; r < rows; r++) {
+            convertRow(r, x, offset + r * cols);
+        }
+    }
+
+    void prepare(GGMLType format, int rows, int cols) {
+        int blockSize = format.blockSize;
+        if (cols % blockSize != 0) {
+            throw new IllegalArgumentException("row length " + cols + " is not a multiple of " + blockSize + " for " + format);
+        }
+        this.format = format;
+        this.rows = rows;
+        this.cols = cols;
+        int n = Math.multiplyExact(rows, cols);
+        switch (format) {
+            case F32, F16, BF16 -> values = grow(values, n);
+            case Q8_0, Q8_1, Q8_K -> {
+                quants = grow(quants, n);
+                scales = grow(scales, n / blockSize);
+                if (format == GGMLType.Q8_1) blockSums = grow(blockSums, n / 32);
+                if (format == GGMLType.Q8_K) groupSums = grow(groupSums, n / 16);
+            }
+            default -> throw new IllegalArgumentException("not an activation format: " + format);
+        }
+    }
+
+    void convertRow(int row, float[] x, int xOffset) {
+        int base = row * cols;
+        switch (format) {
+            case F32 -> System.arraycopy(x, xOffset, values, base, cols);
+            case F16 -> {
+                for (int i = 0; i < cols; i++) values[base + i] = FloatFormats.roundToF16(x[xOffset + i]);
+            }
+            case BF16 -> {
+                for (int i = 0; i < cols; i++) values[base + i] = FloatFormats.roundToBf16(x[xOffset + i]);
+            }
+            case Q8_0 -> Quantizers.activationQ8_0(x, xOffset, cols, quants, base, scales, base / 32, null);
+            case Q8_1 -> Quantizers.activationQ8_0(x, xOffset, cols, quants, base, scales, base / 32, blockSums);
+            case Q8_K -> Quantizers.activationQ8_K(x, xOffset, cols, quants, base, scales, base / 256, groupSums);
+            default -> throw new IllegalStateException(format.toString());
+        }
+    }
+
+    private static float[] grow(float[] a, int n) {
+        return a.length >= n ? a : new float[n];
+    }
+
+    private static byte[] grow(byte[] a, int n) {
+        return a.length >= n ? a : new byte[n];
+    }
+
+    private static int[] grow(int[] a, int n) {
+        return a.length >= n ? a : new int[n];
+    }
+}

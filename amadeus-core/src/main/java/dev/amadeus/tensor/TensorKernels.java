@@ -1,0 +1,41 @@
+package dev.amadeus.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The per-type arithmetic on weight blocks read straight from a (usually memory-mapped) segment.
+ * Two implementations exist for every supported type: {@link #scalar()}, written to follow ggml's
+ * reference C line by line, and {@link #vector()}, the Vector API version used for real work. Tests
+ * hold the second to the first.
+ */
+public interface TensorKernels {
+
+    /**
+     * Dequantizes {@code count} elements (a multiple of the type's block size) starting at the block that
+     * begins at {@code byteOffset}. The result is bit-identical to ggml's {@code dequantize_row_*}.
+     */
+    void dequantize(GGMLType type, MemorySegment data, long byteOffset, int count, float[] out, int outOffset);
+
+    /**
+     * Dot product of {@code count} weights starting at {@code byteOffset} with the activations of
+     * {@code x} starting at element {@code xOffset} (a multiple of the block size); {@code x} must be in
+     * {@link Activations#formatFor(GGMLType) the format} for {@code type}.
+     */
+    float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count);
+
+    static TensorKernels scalar() {
+        return ScalarKernels.INSTANCE;
+    }
+
+    static TensorKernels vector() {
+        return VectorKernels.INSTANCE;
+    }
+
+    /**
+     * The vector kernels, unless the Vector API module is missing (then the scalar ones, which give
+     * the same results slowly) or {@code -Damadeus.kernels=scalar} asks for the reference code.
+     */
+    static TensorKernels preferred() {
+        return KernelChoice.PREFERRED;
+    }
+}

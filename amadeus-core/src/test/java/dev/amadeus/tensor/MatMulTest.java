@@ -1,0 +1,71 @@
+package dev.amadeus.tensor;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class MatMulTest {
+
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void matVecAndMatMulAgreeExactly(GGMLType type) {
+        Random rnd = new Random(300 + type.id);
+        int rows = 37;
+        int cols = type.blockSize == 1 ? 173 : type.blockSize == 32 ? 224 : 768;
+        int batch = 5;
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) type.byteSize(cols) * rows]);
+        RandomWeights.fill(type, data, rows, cols, 42, 0.05f);
+        WeightMatrix w = new WeightMatrix("w", type, rows, cols, data);
+        float[] x = TestBlocks.gaussian(batch * cols, rnd);
+        try (ThreadPool pool = new ThreadPool(3)) {
+            float[] batched = new float[batch * rows];
+            MatMul.matMul(w, x, batch, batched, pool);
+            for (int b = 0; b < batch; b++) {
+                float[] single = new float[rows + 3];
+                MatMul.matVec(w, x, b * cols, single, 3, pool);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(Float.floatToIntBits(batched[b * rows + r]), Float.floatToIntBits(single[3 + r]),
+                            type + " batch row " + b + " output " + r);
+                }
+                // Serial, scalar reference gives (nearly) the same numbers.
+                float[] reference = new float[rows];
+                try (ThreadPool serial = new ThreadPool(1)) {
+                    MatMul.matVec(TensorKernels.scalar(), w, x, b * cols, reference, 0, serial);
+                }
+                float[] row = new float[cols];
+                for (int r = 0; r < rows; r++) {
+                    w.dequantizeRow(r, row, 0);
+                    double magnitude = 0;
+                    for (int i = 0; i < cols; i++) magnitude += Math.abs(row[i] * x[b * cols + i]);
+                    assertEquals(reference[r], single[3 + r], 2e-6 * magnitude + 1e-30, type + " output " + r);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q8_0", "Q4_K"})
+    void largeBatchesTileTheActivationsWithoutChangingResults(GGMLType type) {
+        Random rnd = new Random(5);
+        int rows = 9;
+        int cols = 4096;
+        int batch = 70;   // more than one activation tile at this row length
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) type.byteSize(cols) * rows]);
+        RandomWeights.fill(type, data, rows, cols, 1, 0.02f);
+        WeightMatrix w = new WeightMatrix("w", type, rows, cols, data);
+        float[] x = TestBlocks.gaussian(batch * cols, rnd);
+        try (ThreadPool pool = new ThreadPool(2)) {
+            float[] batched = new float[batch * rows];
+            MatMul.matMul(w, x, batch, batched, pool);
+            float[] expected = new float[batch * rows];
+            for (int b = 0; b < batch; b++) MatMul.matVec(w, x, b * cols, expected, b * rows, pool);
+            assertArrayEquals(expected, batched);
+        }
+    }
+}

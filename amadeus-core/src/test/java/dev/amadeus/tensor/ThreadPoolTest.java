@@ -1,0 +1,63 @@
+package dev.amadeus.tensor;
+
+import dev.amadeus.AmadeusException;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ThreadPoolTest {
+
+    @Test
+    void everyIndexRunsExactlyOnce() {
+        for (int threads : new int[]{1, 2, 3, 5}) {
+            try (ThreadPool pool = new ThreadPool(threads)) {
+                assertEquals(threads, pool.threads());
+                for (int count : new int[]{0, 1, 2, 3, 7, 100, 1001}) {
+                    for (int repeat = 0; repeat < 20; repeat++) {
+                        AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(count, 1));
+                        pool.parallelFor(count, (start, end) -> {
+                            for (int i = start; i < end; i++) hits.incrementAndGet(i);
+                        });
+                        for (int i = 0; i < count; i++) assertEquals(1, hits.get(i), "threads " + threads + " count " + count);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void exceptionsPropagateAndThePoolStaysUsable() {
+        try (ThreadPool pool = new ThreadPool(3)) {
+            AmadeusException boom = new AmadeusException("boom");
+            AmadeusException thrown = assertThrows(AmadeusException.class, () -> pool.parallelFor(90, (start, end) -> {
+                if (start <= 75 && 75 < end) throw boom;
+            }));
+            assertSame(boom, thrown);
+            AtomicIntegerArray hits = new AtomicIntegerArray(10);
+            pool.parallelFor(10, (start, end) -> {
+                for (int i = start; i < end; i++) hits.incrementAndGet(i);
+            });
+            for (int i = 0; i < 10; i++) assertEquals(1, hits.get(i));
+        }
+    }
+
+    @Test
+    void nestedLoopsRunSerially() {
+        try (ThreadPool pool = new ThreadPool(2)) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(100);
+            pool.parallelFor(10, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    int row = i;
+                    pool.parallelFor(10, (s, e) -> {
+                        for (int j = s; j < e; j++) hits.incrementAndGet(10 * row + j);
+                    });
+                }
+            });
+            for (int i = 0; i < 100; i++) assertEquals(1, hits.get(i));
+        }
+    }
+}
