@@ -11,17 +11,22 @@ import java.util.SplittableRandom;
  * configured stages in order, then a draw from the softmax of what survives.
  *
  * <p>The candidate set lives in buffers sized to the vocabulary, allocated once. Sorting is avoided where
- * llama.cpp avoids it: top-k selects with a bounded heap, top-p first tries the best 256 candidates, min-p
- * filters without sorting. Ties between equal logits always go to the lower token id, which makes every
+ * llama.cpp avoids it: top-k selects with a bounded heap, top-p sorts only the candidates its nucleus can reach,
+ * min-p filters without sorting. Ties between equal logits always go to the lower token id, which makes every
  * stage deterministic where llama.cpp's unstable sorts leave the order unspecified.
  *
  * <p>The same seed gives the same token sequence for the same logits and accepted tokens; the random stream is
  * Java's {@link SplittableRandom}, so it does not reproduce llama.cpp's mt19937 draws. Not thread-safe.
  */
 public final class Sampler {
-    /** top-p looks at this many best candidates before paying for a full sort, as llama.cpp does. */
-    private static final int TOP_P_FIRST_TRY = 256;
-    private static final int TOP_P_PARTIAL_THRESHOLD = 1024;
+    /** Below this many candidates top-p simply sorts them all. */
+    private static final int PARTIAL_SORT_THRESHOLD = 1024;
+    /**
+     * Logit buckets for top-p's mass histogram: 1/32 logit wide, reaching 32 logits below the best token; the
+     * last bucket also holds everything further down (relative probability under e^-32).
+     */
+    private static final int MASS_BUCKETS = 1024;
+    private static final float MASS_BUCKETS_PER_LOGIT = 32.0f;
 
     private final SamplingParams params;
     private final int vocabSize;
@@ -41,6 +46,9 @@ public final class Sampler {
     private final int[] spareTokens;
     private final float[] spareLogits;
     private final float[] spareProbs;
+    private final int[] positionOfToken;
+    private final double[] bucketMass = new double[MASS_BUCKETS];
+    private final int[] bucketCount = new int[MASS_BUCKETS];
 
     // Penalty window: occurrence count per token over the last penaltyLastN accepted tokens.
     private final int[] countByToken;
@@ -76,6 +84,7 @@ public final class Sampler {
         this.spareTokens = new int[vocabSize];
         this.spareLogits = new float[vocabSize];
         this.spareProbs = new float[vocabSize];
+        this.positionOfToken = new int[vocabSize];
         this.countByToken = new int[vocabSize];
         this.window = params.penaltyLastN() > 0 ? new int[Math.min(params.penaltyLastN(), 1024)] : new int[0];
         reseed();
@@ -281,25 +290,69 @@ public final class Sampler {
     private void applyTopP(float p) {
         if (p >= 1.0f) return;
         float max = maxLogit();
-        double sum = sumExp(max);
-        if (!sorted && size > TOP_P_PARTIAL_THRESHOLD) {
-            // Usually the nucleus is small: try the best few before sorting the whole vocabulary.
-            int m = Math.min(TOP_P_FIRST_TRY, size);
-            selectBestKeys(m);
-            int last = nucleusLength(p, m, sum, max, true);
-            if (last > 0) {
-                for (int i = 0; i < last; i++) {
-                    tokens[i] = keyToken(keys[i]);
-                    logits[i] = keyLogit(keys[i]);
+        if (!sorted && size > PARTIAL_SORT_THRESHOLD) {
+            // Usually the nucleus is a small part of the vocabulary: find from a histogram of probability mass
+            // over logit buckets how far down it can reach, and sort only the candidates above that line.
+            double sum = fillMassHistogram(max);
+            int lastBucket = bucketReachingMass(p * sum);
+            if (lastBucket >= 0) {
+                // One more bucket of margin absorbs the float rounding of the exact walk below.
+                int limit = Math.min(lastBucket + 1, MASS_BUCKETS - 1);
+                int m = 0;
+                for (int i = 0; i < size; i++) {
+                    if (massBucket(logits[i], max) <= limit) keys[m++] = key(logits[i], tokens[i]);
                 }
-                size = last;
-                sorted = true;
-                return;
+                if (2L * m < size) {
+                    Arrays.sort(keys, 0, m);
+                    int last = nucleusLength(p, m, sum, max, true);
+                    if (last > 0) {
+                        for (int i = 0; i < last; i++) {
+                            tokens[i] = keyToken(keys[i]);
+                            logits[i] = keyLogit(keys[i]);
+                        }
+                        size = last;
+                        sorted = true;
+                        return;
+                    }
+                }
             }
         }
+        double sum = sumExp(max);
         if (!sorted) sortDescending();
         int last = nucleusLength(p, size, sum, max, false);
         size = last > 0 ? last : size;
+    }
+
+    private static int massBucket(float logit, float max) {
+        int bucket = (int) ((max - logit) * MASS_BUCKETS_PER_LOGIT); // -infinity lands on Integer.MAX_VALUE
+        return Math.min(bucket, MASS_BUCKETS - 1);
+    }
+
+    /** Fills the mass histogram of the candidates and returns their total unnormalised mass. */
+    private double fillMassHistogram(float max) {
+        Arrays.fill(bucketMass, 0.0);
+        Arrays.fill(bucketCount, 0);
+        double sum = 0.0;
+        for (int i = 0; i < size; i++) {
+            float weight = (float) Math.exp(logits[i] - max);
+            int bucket = massBucket(logits[i], max);
+            bucketMass[bucket] += weight;
+            bucketCount[bucket]++;
+            sum += weight;
+        }
+        return sum;
+    }
+
+    /** The first bucket by which the best buckets hold the target mass and minKeep candidates, or -1. */
+    private int bucketReachingMass(double targetMass) {
+        double mass = 0.0;
+        long count = 0;
+        for (int b = 0; b < MASS_BUCKETS; b++) {
+            mass += bucketMass[b];
+            count += bucketCount[b];
+            if (mass >= targetMass && count >= params.minKeep()) return b;
+        }
+        return -1;
     }
 
     /** Length of the nucleus within the first n sorted candidates (from keys or from the arrays), 0 if not reached. */
@@ -355,21 +408,24 @@ public final class Sampler {
      */
     private void applyTypical(float p) {
         if (p >= 1.0f) return;
-        if (!sorted) sortDescending();
-        float max = logits[0];
+        float max = maxLogit();
         double sum = sumExp(max);
         fillProbabilities(max, sum);
+        float[] logProbs = spareLogits; // free until the survivors are reordered below
         float entropy = 0.0f;
         for (int i = 0; i < size; i++) {
+            logProbs[i] = (float) Math.log(probs[i]);
             // A zero probability contributes nothing (the limit of p ln p); llama.cpp would turn it into NaN.
-            if (probs[i] > 0.0f) entropy += -probs[i] * (float) Math.log(probs[i]);
+            if (probs[i] > 0.0f) entropy += -probs[i] * logProbs[i];
         }
         for (int i = 0; i < size; i++) {
-            float shifted = Math.abs(-(float) Math.log(probs[i]) - entropy);
-            // Ties keep probability order (and so lower id first) because the position breaks them.
-            keys[i] = ((long) orderedBits(shifted) << 32) | i;
+            float shifted = Math.abs(-logProbs[i] - entropy);
+            // Equal distances go to the lower id; no need to sort by probability first as llama.cpp does.
+            keys[i] = ((long) orderedBits(shifted) << 32) | tokens[i];
+            positionOfToken[tokens[i]] = i;
         }
         Arrays.sort(keys, 0, size);
+        for (int i = 0; i < size; i++) keys[i] = positionOfToken[keyToken(keys[i])];
         float cumulative = 0.0f;
         int minKeep = params.minKeep();
         int last = size;

@@ -119,18 +119,21 @@ class SamplerTest {
     @Test
     void topPOnLargeVocabularyMatchesDefinition() {
         int vocab = 150_000;
-        // Peaked logits: the nucleus fits in the first 256 tried; flat ones: it needs the full sort.
-        for (float scale : new float[] {6.0f, 0.3f}) {
+        // Peaked logits give a nucleus of a few tokens, wide ones thousands; flat ones more than half the vocabulary.
+        for (float scale : new float[] {6.0f, 1.0f, 0.3f}) {
             float[] logits = randomLogits(vocab, 5);
             for (int i = 0; i < vocab; i++) logits[i] *= scale;
             for (float p : new float[] {0.5f, 0.9f, 0.95f}) {
-                int[] expected = referenceTopP(logits, p);
+                int[] expected = referenceTopP(logits, p, 0);
                 assertArrayEquals(expected, survivors(only(TOP_P).withTopP(p), logits), "scale " + scale + " p " + p);
             }
+            int[] expected = referenceTopP(logits, 0.5f, 20_000);
+            assertArrayEquals(expected, survivors(only(TOP_P).withTopP(0.5f).withMinKeep(20_000), logits),
+                    "scale " + scale + " min_keep 20000");
         }
     }
 
-    private static int[] referenceTopP(float[] logits, float p) {
+    private static int[] referenceTopP(float[] logits, float p, int minKeep) {
         Integer[] order = IntStream.range(0, logits.length).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.<Integer>comparingDouble(t -> -logits[t]).thenComparingInt(t -> t));
         float max = logits[order[0]];
@@ -142,7 +145,7 @@ class SamplerTest {
         for (Integer t : order) {
             kept.add(t);
             cumulative += (float) ((float) Math.exp(logits[t] - max) / sum);
-            if (cumulative >= p) break;
+            if (cumulative >= p && kept.size() >= minKeep) break;
         }
         return kept.stream().mapToInt(Integer::intValue).toArray();
     }
@@ -210,6 +213,39 @@ class SamplerTest {
         // top-p stops once the mass reaches 0.5; typical-p only once it exceeds 0.5.
         assertArrayEquals(new int[] {0, 1}, survivors(only(TOP_P).withTopP(0.5f), uniform));
         assertArrayEquals(new int[] {0, 1, 2}, survivors(only(TYPICAL_P).withTypicalP(0.5f), uniform));
+    }
+
+    @Test
+    void typicalOnLargerVocabularyMatchesDefinition() {
+        int vocab = 20_000;
+        float[] logits = randomLogits(vocab, 21);
+        for (int i = 0; i < vocab; i++) logits[i] = Math.round(logits[i] * 8) / 8.0f; // many equal probabilities
+        float p = 0.9f;
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) max = Math.max(max, l);
+        double sum = 0;
+        for (float l : logits) sum += Math.exp(l - max);
+        double entropy = 0;
+        double[] surprisal = new double[vocab];
+        for (int t = 0; t < vocab; t++) {
+            double prob = Math.exp(logits[t] - max) / sum;
+            surprisal[t] = -Math.log(prob);
+            entropy += prob * surprisal[t];
+        }
+        double h = entropy;
+        Integer[] order = IntStream.range(0, vocab).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.<Integer>comparingDouble(t -> Math.abs(surprisal[t] - h)).thenComparingInt(t -> t));
+        double cumulative = 0;
+        List<Integer> expected = new ArrayList<>();
+        for (Integer t : order) {
+            expected.add(t);
+            cumulative += Math.exp(-surprisal[t]);
+            if (cumulative > p) break;
+        }
+        List<Integer> actual = new ArrayList<>(Arrays.stream(survivors(only(TYPICAL_P).withTypicalP(p), logits)).boxed().toList());
+        expected.sort(null);
+        actual.sort(null);
+        assertEquals(expected, actual);
     }
 
     // --- temperature and greedy ------------------------------------------------------------------------------
