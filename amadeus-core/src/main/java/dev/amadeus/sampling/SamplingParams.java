@@ -8,7 +8,8 @@ import java.util.Objects;
  * Sampling settings with llama.cpp's meanings. A value that disables a stage is the same as in llama.cpp:
  * {@code topK <= 0}, {@code topP >= 1}, {@code minP <= 0}, {@code typicalP >= 1}, and penalties when
  * {@code penaltyLastN == 0} or when repeat is 1 and presence and frequency are 0. {@code temperature <= 0}
- * means greedy: the highest-logit surviving token is always chosen.
+ * means greedy: the highest-logit surviving token is always chosen. As in llama.cpp, a parameter only acts if its
+ * stage is in {@code order}; without TEMPERATURE in the order, even temperature 0 draws at random.
  *
  * @param penaltyLastN how many of the most recently accepted tokens the penalties look at; 0 disables the
  *                     penalties, -1 means every token accepted since the last reset (llama.cpp's "context size")
@@ -63,8 +64,6 @@ public record SamplingParams(float temperature, int topK, float topP, float minP
         return new SamplingParams(0.0f, 0, 1.0f, 0.0f, 1.0f, 1.0f, 0.0f, 0.0f, 0,
                 0, SamplerStage.LLAMA_CPP_DEFAULT_ORDER, Map.of(), 0);
     }
-
-    public boolean isGreedy() { return temperature <= 0.0f; }
 
     public SamplingParams withTemperature(float value) {
         return new SamplingParams(value, topK, topP, minP, typicalP, repeatPenalty, presencePenalty, frequencyPenalty,
