@@ -96,7 +96,7 @@ final class GGUFReader {
         int version = readI32();
         if ((version & 0xFFFF) == 0 && version != 0) {
             // A big-endian writer stores the version byte-swapped (gguf-py detects byte order this way).
-            throw error("big-endian GGUF (version field 0x" + Integer.toHexString(version) + ") is not supported");
+            throw error(String.format("big-endian GGUF (version field 0x%08x) is not supported", version));
         }
         if (version == 1) throw error("GGUF version 1 is no longer supported; convert the file again");
         if (version != 2 && version != 3) throw error("unsupported GGUF version " + version + " (supported: 2, 3)");
@@ -136,7 +136,8 @@ final class GGUFReader {
             }
             alignment = ((Number) alignValue.value()).longValue();
             if (alignment <= 0 || Long.bitCount(alignment) != 1) {
-                throw error("general.alignment " + Long.toUnsignedString(alignment) + " is not a power of two");
+                String shown = alignValue.type() == GGUFValueType.UINT64 ? Long.toUnsignedString(alignment) : Long.toString(alignment);
+                throw error("general.alignment " + shown + " is not a power of two");
             }
             if (alignment > MAX_ALIGNMENT) {
                 throw error("general.alignment " + alignment + " is larger than " + MAX_ALIGNMENT);
