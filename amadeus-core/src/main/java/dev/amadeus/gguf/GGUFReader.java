@@ -6,15 +6,18 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +36,7 @@ final class GGUFReader {
     static final int MAX_TENSOR_NAME_BYTES = 63;
     /** Arrays nest at most this deep; deeper nesting is certainly not a model file. */
     private static final int MAX_ARRAY_DEPTH = 8;
+    private static final long MAX_ALIGNMENT = 1L << 30;
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -40,10 +44,18 @@ final class GGUFReader {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Longest array or string the reader materialises on the heap. */
+    private static final long MAX_HEAP_ELEMENTS = Integer.MAX_VALUE - 16;
+
     private final String fileName;
     private final MemorySegment file;
     private final long size;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     private long pos;
+    /** What is being read, for truncation messages. */
+    private String context = "header";
 
     private GGUFReader(String fileName, MemorySegment file) {
         this.fileName = fileName;
@@ -57,7 +69,7 @@ final class GGUFReader {
         try {
             MemorySegment mapping;
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-                mapping = channel.size() == 0 ? MemorySegment.NULL.reinterpret(0)
+                mapping = channel.size() == 0 ? MemorySegment.ofArray(new byte[0])
                         : channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             } catch (NoSuchFileException e) {
                 throw new GGUFException(path + ": no such file");
@@ -73,6 +85,7 @@ final class GGUFReader {
     }
 
     private GGUFFile parse(Path path, MemorySegment mapping, Arena arena) {
+        if (size == 0) throw error("empty file, not GGUF");
         if (size < 4) throw error("file is too short to be GGUF (" + size + " bytes)");
         int magic = file.get(I32, 0);
         if (magic != MAGIC) {
@@ -82,7 +95,8 @@ final class GGUFReader {
         if (size < 24) throw error("truncated header: " + size + " bytes, a GGUF header needs 24");
         int version = readI32();
         if ((version & 0xFFFF) == 0 && version != 0) {
-            throw error("big-endian GGUF (version field 0x" + Integer.toHexString(version) + ") is not supported");
+            // A big-endian writer stores the version byte-swapped (gguf-py detects byte order this way).
+            throw error(String.format("big-endian GGUF (version field 0x%08x) is not supported", version));
         }
         if (version == 1) throw error("GGUF version 1 is no longer supported; convert the file again");
         if (version != 2 && version != 3) throw error("unsupported GGUF version " + version + " (supported: 2, 3)");
@@ -90,79 +104,101 @@ final class GGUFReader {
         long kvCount = readI64();
         // Each KV needs at least a key length, a type and one payload byte; each tensor info at least 8+4+4+8 bytes.
         if (kvCount < 0 || kvCount > remaining() / 13) {
-            throw error("absurd metadata count " + Long.toUnsignedString(kvCount) + " for a file of " + size + " bytes");
+            throw error("metadata count " + Long.toUnsignedString(kvCount) + " at offset 16 cannot fit in the "
+                    + remaining() + " bytes after the header; the file is truncated or corrupt");
         }
         if (tensorCount < 0 || tensorCount > remaining() / 24) {
-            throw error("absurd tensor count " + Long.toUnsignedString(tensorCount) + " for a file of " + size + " bytes");
+            throw error("tensor count " + Long.toUnsignedString(tensorCount) + " at offset 8 cannot fit in the "
+                    + remaining() + " bytes after the header; the file is truncated or corrupt");
         }
 
         Map<String, MetadataValue> metadata = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             long keyAt = pos;
-            String key = readString("metadata key #" + i);
+            context = "metadata key #" + i;
+            String key = readString(context);
             if (key.isEmpty()) throw error("metadata key #" + i + " at offset " + keyAt + " is empty");
+            if (metadata.containsKey(key)) throw error("duplicate metadata key " + quote(key) + " at offset " + keyAt);
+            context = "metadata key " + quote(key);
+            long typeAt = pos;
             int typeId = readI32();
             GGUFValueType type = GGUFValueType.fromId(typeId);
-            if (type == null) throw error("metadata key '" + key + "' has unknown value type " + typeId);
-            MetadataValue value = readValue(key, type, 0);
-            if (metadata.putIfAbsent(key, value) != null) throw error("duplicate metadata key '" + key + "'");
+            if (type == null) throw error("metadata key " + quote(key) + " has unknown value type " + typeId + " at offset " + typeAt);
+            metadata.put(key, readValue(key, type, 0));
         }
 
         long alignment = DEFAULT_ALIGNMENT;
         MetadataValue alignValue = metadata.get("general.alignment");
         if (alignValue != null) {
+            // llama.cpp requires UINT32; any integer type is accepted here, anything else is rejected.
             if (!alignValue.type().isInteger()) {
                 throw error("general.alignment has type " + alignValue.type() + ", expected UINT32");
             }
             alignment = ((Number) alignValue.value()).longValue();
-            if (alignment <= 0 || Long.bitCount(alignment) != 1 || alignment > (1 << 30)) {
-                throw error("general.alignment " + alignment + " is not a power of two");
+            if (alignment <= 0 || Long.bitCount(alignment) != 1) {
+                String shown = alignValue.type() == GGUFValueType.UINT64 ? Long.toUnsignedString(alignment) : Long.toString(alignment);
+                throw error("general.alignment " + shown + " is not a power of two");
+            }
+            if (alignment > MAX_ALIGNMENT) {
+                throw error("general.alignment " + alignment + " is larger than " + MAX_ALIGNMENT);
             }
         }
 
-        List<TensorInfo> tensors = new ArrayList<>((int) tensorCount);
+        List<TensorInfo> tensors = new ArrayList<>((int) Math.min(tensorCount, 1 << 16));
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
-            String tname = readString("tensor name #" + i);
-            if (tname.getBytes(StandardCharsets.UTF_8).length > MAX_TENSOR_NAME_BYTES) {
-                throw error("tensor name '" + abbreviate(tname) + "' is longer than " + MAX_TENSOR_NAME_BYTES + " bytes");
+            long nameAt = pos;
+            context = "tensor info #" + i;
+            long nameBytes = peekStringLength();
+            if (nameBytes > MAX_TENSOR_NAME_BYTES && nameBytes <= remaining() - 8) {
+                String shown = quote(new String(file.asSlice(pos + 8, Math.min(nameBytes, 200)).toArray(ValueLayout.JAVA_BYTE),
+                        StandardCharsets.UTF_8));
+                throw error("tensor name " + shown + " at offset " + nameAt + " is " + nameBytes
+                        + " bytes long, at most " + MAX_TENSOR_NAME_BYTES + " are allowed");
             }
-            if (!names.add(tname)) throw error("duplicate tensor name '" + tname + "'");
+            String tname = readString("tensor name #" + i);
+            String qname = quote(tname);
+            if (!names.add(tname)) throw error("duplicate tensor name " + qname + " at offset " + nameAt);
+            context = "tensor " + qname;
             int nDims = readI32();
             if (nDims < 0 || nDims > MAX_DIMS) {
-                throw error("tensor '" + tname + "' has " + Integer.toUnsignedString(nDims) + " dimensions (at most " + MAX_DIMS + ")");
+                throw error("tensor " + qname + " has " + Integer.toUnsignedString(nDims) + " dimensions (at most " + MAX_DIMS + ")");
             }
             long[] shape = new long[nDims];
             long elements = 1;
             for (int d = 0; d < nDims; d++) {
                 long ne = readI64();
-                if (ne <= 0) throw error("tensor '" + tname + "' dimension " + d + " is " + ne + " (must be positive)");
-                if (elements > Long.MAX_VALUE / ne) throw error("tensor '" + tname + "' has too many elements");
+                if (ne <= 0) throw error("tensor " + qname + " dimension " + d + " is " + ne + " (must be positive)");
+                if (elements > Long.MAX_VALUE / ne) throw error("tensor " + qname + " has more than 2^63 elements");
                 elements *= ne;
                 shape[d] = ne;
             }
             int typeId = readI32();
             GGMLType type = GGMLType.fromId(typeId);
-            if (type == null) throw error("tensor '" + tname + "' has unknown type id " + typeId);
+            if (type == null) throw error("tensor " + qname + " has unknown or removed ggml type id " + typeId);
             if (nDims > 0 && shape[0] % type.blockSize != 0) {
-                throw error("tensor '" + tname + "' of type " + type + " has rows of " + shape[0]
+                throw error("tensor " + qname + " of type " + type + " has rows of " + shape[0]
                         + " elements, not a multiple of the block size " + type.blockSize);
             }
+            if (elements / type.blockSize > Long.MAX_VALUE / type.bytesPerBlock) {
+                throw error("tensor " + qname + " of type " + type + " with shape " + Arrays.toString(shape) + " needs more than 2^63 bytes");
+            }
+            long offsetAt = pos;
             long offset = readI64();
-            if (offset < 0) throw error("tensor '" + tname + "' has negative offset " + offset);
+            if (offset < 0) throw error("tensor " + qname + " has negative offset " + offset + " (at offset " + offsetAt + ")");
             if (offset % alignment != 0) {
-                throw error("tensor '" + tname + "' offset " + offset + " is not a multiple of the alignment " + alignment);
+                throw error("tensor " + qname + " data offset " + offset + " is not a multiple of the alignment " + alignment);
             }
             tensors.add(new TensorInfo(tname, shape, type, offset));
         }
 
         long dataStart = alignUp(pos, alignment);
         for (TensorInfo t : tensors) {
-            long start = dataStart + t.offset();
-            long bytes = t.type().byteSize(t.elementCount());
-            if (start < dataStart || start > size || bytes > size - start) {
-                throw error("tensor '" + t.name() + "' data [" + start + ", " + (start + bytes)
-                        + ") lies past the end of the file (" + size + " bytes); the file is truncated or corrupt");
+            long bytes = t.byteSize();
+            if (t.offset() > size - dataStart || bytes > size - dataStart - t.offset()) {
+                throw error("tensor " + quote(t.name()) + " data [" + Long.toUnsignedString(dataStart + t.offset()) + ", "
+                        + Long.toUnsignedString(dataStart + t.offset() + bytes) + ") lies past the end of the file ("
+                        + size + " bytes); the file is truncated or corrupt");
             }
         }
         return new GGUFFile(path, version, metadata, tensors, alignment, dataStart, mapping, arena);
@@ -180,20 +216,28 @@ final class GGUFReader {
             case FLOAT32 -> new MetadataValue(type, readF32());
             case FLOAT64 -> new MetadataValue(type, readF64());
             case BOOL -> new MetadataValue(type, readByte() != 0);
-            case STRING -> new MetadataValue(type, readString("value of key '" + key + "'"));
+            case STRING -> new MetadataValue(type, readString("value of metadata key " + quote(key)));
             case ARRAY -> new MetadataValue(type, readArray(key, depth));
         };
     }
 
     private MetadataArray readArray(String key, int depth) {
-        if (depth >= MAX_ARRAY_DEPTH) throw error("metadata key '" + key + "' nests arrays deeper than " + MAX_ARRAY_DEPTH);
+        if (depth >= MAX_ARRAY_DEPTH) throw error("metadata key " + quote(key) + " nests arrays deeper than " + MAX_ARRAY_DEPTH);
+        long typeAt = pos;
         int typeId = readI32();
         GGUFValueType elementType = GGUFValueType.fromId(typeId);
-        if (elementType == null) throw error("metadata key '" + key + "' is an array of unknown type " + typeId);
+        if (elementType == null) {
+            throw error("metadata key " + quote(key) + " is an array of unknown value type " + typeId + " at offset " + typeAt);
+        }
+        long countAt = pos;
         long count = readI64();
         if (count < 0 || count > remaining() / elementType.minimumBytes()) {
-            throw error("metadata key '" + key + "' declares " + Long.toUnsignedString(count)
-                    + " array elements, more than the " + remaining() + " bytes left in the file can hold");
+            throw error("metadata key " + quote(key) + " declares " + Long.toUnsignedString(count) + " array elements at offset "
+                    + countAt + ", more than the " + remaining() + " bytes left in the file can hold");
+        }
+        if (count > MAX_HEAP_ELEMENTS) {
+            throw error("metadata key " + quote(key) + " declares " + count + " array elements at offset " + countAt
+                    + ", more than an array can hold");
         }
         int n = (int) count;
         Object values = switch (elementType) {
@@ -207,10 +251,15 @@ final class GGUFReader {
             case FLOAT32 -> { float[] a = new float[n]; for (int i = 0; i < n; i++) a[i] = readF32(); yield a; }
             case FLOAT64 -> { double[] a = new double[n]; for (int i = 0; i < n; i++) a[i] = readF64(); yield a; }
             case BOOL -> { boolean[] a = new boolean[n]; for (int i = 0; i < n; i++) a[i] = readByte() != 0; yield a; }
-            case STRING -> { String[] a = new String[n]; for (int i = 0; i < n; i++) a[i] = readString("element " + i + " of key '" + key + "'"); yield a; }
+            case STRING -> { String[] a = new String[n]; for (int i = 0; i < n; i++) a[i] = readString("element " + i + " of metadata key " + quote(key)); yield a; }
             case ARRAY -> { MetadataArray[] a = new MetadataArray[n]; for (int i = 0; i < n; i++) a[i] = readArray(key, depth + 1); yield a; }
         };
         return new MetadataArray(elementType, values);
+    }
+
+    /** The length field of the string at the current position, without consuming it (-1 if it is truncated). */
+    private long peekStringLength() {
+        return remaining() < 8 ? -1 : file.get(I64, pos);
     }
 
     private String readString(String what) {
@@ -220,13 +269,13 @@ final class GGUFReader {
             throw error(what + " at offset " + at + " has length " + Long.toUnsignedString(length)
                     + ", past the end of the file (" + size + " bytes)");
         }
+        if (length > MAX_HEAP_ELEMENTS) {
+            throw error(what + " at offset " + at + " has length " + length + ", too long for a string");
+        }
         byte[] bytes = file.asSlice(pos, length).toArray(ValueLayout.JAVA_BYTE);
         pos += length;
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            return utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             // Tokens of byte-level vocabularies are valid UTF-8; anything else is kept lossily rather than rejected.
             return new String(bytes, StandardCharsets.UTF_8);
@@ -239,7 +288,8 @@ final class GGUFReader {
 
     private void need(int bytes) {
         if (pos + bytes > size) {
-            throw error("truncated: needs " + bytes + " more bytes at offset " + pos + " but the file ends at " + size);
+            throw error("truncated in " + context + ": needs " + bytes + " more bytes at offset " + pos
+                    + " but the file ends at " + size);
         }
     }
 
@@ -287,11 +337,22 @@ final class GGUFReader {
         return (x + alignment - 1) & -alignment;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    /** A key or tensor name for a message: quoted, shortened, control characters escaped. */
+    static String quote(String s) {
+        String shown = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return "'" + oneLine(shown) + "'";
+    }
+
+    private static String oneLine(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", c));
+            else sb.appendCodePoint(c);
+        });
+        return sb.toString();
     }
 
     private GGUFException error(String message) {
-        return new GGUFException(fileName + ": " + message);
+        return new GGUFException(oneLine(fileName + ": " + message));
     }
 }

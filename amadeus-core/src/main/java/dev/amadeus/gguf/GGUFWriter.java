@@ -49,17 +49,35 @@ public final class GGUFWriter {
         this.version = version;
     }
 
+    /** Sets a metadata value; setting a key again replaces its value and keeps its position. */
     public GGUFWriter put(String key, MetadataValue value) {
+        if (key == null || key.isEmpty()) throw new IllegalArgumentException("metadata key must not be empty");
+        if (value == null) throw new IllegalArgumentException("metadata key '" + key + "' has no value");
+        if (key.equals("general.alignment")) alignmentOf(value);
         metadata.put(key, value);
         return this;
     }
 
     public GGUFWriter putAll(Map<String, MetadataValue> values) {
-        metadata.putAll(values);
+        values.forEach(this::put);
         return this;
     }
 
     public GGUFWriter addTensor(String name, GGMLType type, long[] shape, TensorFiller filler) {
+        int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (nameBytes > GGUFReader.MAX_TENSOR_NAME_BYTES) {
+            throw new IllegalArgumentException("tensor name '" + name + "' is " + nameBytes + " bytes long, at most "
+                    + GGUFReader.MAX_TENSOR_NAME_BYTES + " are allowed");
+        }
+        for (PendingTensor t : tensors) {
+            if (t.name.equals(name)) throw new IllegalArgumentException("duplicate tensor name '" + name + "'");
+        }
+        if (shape.length > GGUFReader.MAX_DIMS) {
+            throw new IllegalArgumentException("tensor '" + name + "' has " + shape.length + " dimensions, at most " + GGUFReader.MAX_DIMS);
+        }
+        for (long d : shape) {
+            if (d <= 0) throw new IllegalArgumentException("tensor '" + name + "' has a non-positive dimension: " + java.util.Arrays.toString(shape));
+        }
         if (shape.length > 0 && shape[0] % type.blockSize != 0) {
             throw new IllegalArgumentException("tensor '" + name + "': row length " + shape[0] + " is not a multiple of " + type.blockSize);
         }
@@ -67,14 +85,32 @@ public final class GGUFWriter {
         return this;
     }
 
-    /** Adds a tensor whose bytes are copied from {@code data}. */
+    /** Adds a tensor whose bytes are copied from {@code data}, which must have exactly the tensor's byte size. */
     public GGUFWriter addTensor(String name, GGMLType type, long[] shape, MemorySegment data) {
+        long elements = 1;
+        for (long d : shape) elements = Math.multiplyExact(elements, d);
+        long bytes = type.byteSize(elements);
+        if (data.byteSize() != bytes) {
+            throw new IllegalArgumentException("tensor '" + name + "' of type " + type + " and shape " + java.util.Arrays.toString(shape)
+                    + " takes " + bytes + " bytes, but " + data.byteSize() + " were given");
+        }
         return addTensor(name, type, shape, dest -> dest.copyFrom(data));
+    }
+
+    private static long alignmentOf(MetadataValue value) {
+        if (!value.type().isInteger() || !(value.value() instanceof Number n)) {
+            throw new IllegalArgumentException("general.alignment must be an integer (UINT32), not " + value.type());
+        }
+        long alignment = n.longValue();
+        if (alignment <= 0 || Long.bitCount(alignment) != 1 || alignment > (1L << 30)) {
+            throw new IllegalArgumentException("general.alignment " + alignment + " is not a power of two up to 2^30");
+        }
+        return alignment;
     }
 
     public void write(Path path) throws IOException {
         long alignment = metadata.containsKey("general.alignment")
-                ? ((Number) metadata.get("general.alignment").value()).longValue() : GGUFReader.DEFAULT_ALIGNMENT;
+                ? alignmentOf(metadata.get("general.alignment")) : GGUFReader.DEFAULT_ALIGNMENT;
         long[] offsets = new long[tensors.size()];
         long[] sizes = new long[tensors.size()];
         long running = 0;
