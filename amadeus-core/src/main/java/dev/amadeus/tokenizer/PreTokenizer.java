@@ -41,13 +41,18 @@ final class PreTokenizer {
     private final boolean needsMatchText;
 
     PreTokenizer(List<String> patterns) {
+        this(patterns, true);
+    }
+
+    /** With {@code handWritten} false every pattern runs on java.util.regex (to check the splitters against). */
+    PreTokenizer(List<String> patterns, boolean handWritten) {
         rules = new Rule[patterns.size()];
         boolean anyRegex = false;
         for (int i = 0; i < rules.length; i++) {
             String p = patterns.get(i);
-            if (p.equals(GPT2)) {
+            if (handWritten && p.equals(GPT2)) {
                 rules[i] = new Gpt2Rule();
-            } else if (p.equals(LLAMA3) || p.equals(LLAMA3_CASE_INSENSITIVE)) {
+            } else if (handWritten && (p.equals(LLAMA3) || p.equals(LLAMA3_CASE_INSENSITIVE))) {
                 rules[i] = new Llama3Rule();
             } else {
                 rules[i] = new RegexRule(Pattern.compile(asLlamaCppClasses(p), Pattern.UNICODE_CHARACTER_CLASS));
