@@ -27,11 +27,6 @@ public final class Main {
                 err.flush();
                 return 1;
             }
-            if (e instanceof OutOfMemoryError) {
-                err.println("amadeus: out of memory: " + e.getMessage() + " (raise the heap with AMADEUS_JVM_OPTS=-Xmx...)");
-                err.flush();
-                return 1;
-            }
             throw e;
         });
         cli.setParameterExceptionHandler((e, args1) -> {
@@ -41,6 +36,11 @@ public final class Main {
             err.flush();
             return 2;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("amadeus: out of memory (" + e.getMessage() + "); raise the heap with AMADEUS_JVM_OPTS=-Xmx...");
+            return 1;
+        }
     }
 }

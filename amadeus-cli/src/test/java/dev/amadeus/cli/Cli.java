@@ -17,7 +17,7 @@ final class Cli {
     private Cli() {
     }
 
-    static Result run(String stdin, String... args) {
+    static Result runWithInput(String stdin, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-modules");
@@ -49,7 +49,7 @@ final class Cli {
     }
 
     static Result run(String... args) {
-        return run(null, args);
+        return runWithInput(null, args);
     }
 
     private static String read(InputStream in) {

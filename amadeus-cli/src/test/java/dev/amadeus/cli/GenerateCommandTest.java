@@ -33,7 +33,7 @@ class GenerateCommandTest {
     void emptyPromptStartsFromBos() {
         Cli.Result r = Cli.run("generate", "-m", SharedData.model("stories260K.gguf").toString(), "-p", "", "-n", "20", "--temp", "0");
         assertEquals(0, r.exitCode(), r.stderr());
-        assertTrue(r.stdout().startsWith("Once upon a time, there was a little girl named Lily."), r.stdout());
+        assertTrue(r.stdout().startsWith(" Once upon a time, there was a little girl named Lily."), r.stdout());
     }
 
     @Test

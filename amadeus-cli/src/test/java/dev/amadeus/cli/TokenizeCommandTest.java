@@ -17,9 +17,9 @@ class TokenizeCommandTest {
         for (String s : inputs) stdin.append('"').append(s).append("\"\n");
         String model = SharedData.file("testdata/tokenizer/ggml-vocab-llama-spm.gguf").toString();
 
-        Cli.Result plain = Cli.run(stdin.toString(), "tokenize", "-m", model, "--jsonl");
-        Cli.Result special = Cli.run(stdin.toString(), "tokenize", "-m", model, "--jsonl", "--special");
-        Cli.Result noBos = Cli.run(stdin.toString(), "tokenize", "-m", model, "--jsonl", "--no-bos");
+        Cli.Result plain = Cli.runWithInput(stdin.toString(), "tokenize", "-m", model, "--jsonl");
+        Cli.Result special = Cli.runWithInput(stdin.toString(), "tokenize", "-m", model, "--jsonl", "--special");
+        Cli.Result noBos = Cli.runWithInput(stdin.toString(), "tokenize", "-m", model, "--jsonl", "--no-bos");
         assertEquals(0, plain.exitCode(), plain.stderr());
         try (LlamaCpp ref = LlamaCpp.load(SharedData.file("testdata/tokenizer/ggml-vocab-llama-spm.gguf"), LlamaCpp.Options.defaults(64))) {
             assertEquals(expected(ref, inputs, true, false), plain.stdout());
@@ -31,7 +31,7 @@ class TokenizeCommandTest {
     @Test
     void badJsonLineIsNamed() {
         String model = SharedData.file("testdata/tokenizer/ggml-vocab-llama-spm.gguf").toString();
-        Cli.Result r = Cli.run("\"ok\"\nnot json\n", "tokenize", "-m", model, "--jsonl");
+        Cli.Result r = Cli.runWithInput("\"ok\"\nnot json\n", "tokenize", "-m", model, "--jsonl");
         assertEquals(1, r.exitCode());
         assertEquals(1, r.stdout().lines().count(), r.stdout());
         org.junit.jupiter.api.Assertions.assertTrue(r.stderr().startsWith("amadeus: stdin line 2: not valid JSON"), r.stderr());

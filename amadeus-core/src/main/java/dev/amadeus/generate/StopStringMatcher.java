@@ -40,7 +40,7 @@ final class StopStringMatcher {
         } else {
             for (String s : stops) {
                 for (int k = Math.min(s.length() - 1, text.length()); k > 0; k--) {
-                    if (text.regionMatches(text.length() - k, s, 0, k)) {
+                    if (text.substring(text.length() - k).equals(s.substring(0, k))) {
                         end = Math.min(end, text.length() - k);
                         break;
                     }

@@ -250,7 +250,11 @@ public final class Vocabulary {
                 {"fim_rep", "tokenizer.ggml.fim_rep_token_id"}, {"fim_sep", "tokenizer.ggml.fim_sep_token_id"},
         };
         for (String[] k : keys) {
-            if (file.contains(k[1])) special.put(k[0], file.getInt(k[1]));
+            // As in llama.cpp, an id outside the vocabulary (often 0xFFFFFFFF for "none") keeps the default.
+            if (file.contains(k[1])) {
+                long id = file.getLong(k[1]);
+                if (id >= 0 && id < tokens.length) special.put(k[0], (int) id);
+            }
         }
         Boolean addBos = file.contains("tokenizer.ggml.add_bos_token") ? file.getBoolean("tokenizer.ggml.add_bos_token", true) : null;
         Boolean addEos = file.contains("tokenizer.ggml.add_eos_token") ? file.getBoolean("tokenizer.ggml.add_eos_token", false) : null;
