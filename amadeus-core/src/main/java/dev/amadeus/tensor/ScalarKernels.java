@@ -72,17 +72,14 @@ final class ScalarKernels implements TensorKernels {
 
     private static void dequantizeF32(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
         for (int i = 0; i < count; i++) y[yo + i] = s.get(FLOAT, o + 4L * i);
-    
     }
 
     private static void dequantizeF16(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
         for (int i = 0; i < count; i++) y[yo + i] = f16(s, o + 2L * i);
-    
     }
 
     private static void dequantizeBF16(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
         for (int i = 0; i < count; i++) y[yo + i] = FloatFormats.bf16ToFloat(s.get(SHORT, o + 2L * i));
-    
     }
 
     private static void dequantizeQ8_0(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
@@ -91,7 +88,6 @@ final class ScalarKernels implements TensorKernels {
             float d = f16(s, o);
             for (int j = 0; j < 32; j++) y[yo + j] = i8(s, o + 2 + j) * d;
         }
-    
     }
 
     private static void dequantizeQ4_0(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
@@ -104,7 +100,6 @@ final class ScalarKernels implements TensorKernels {
                 y[yo + j + 16] = ((q >> 4) - 8) * d;
             }
         }
-    
     }
 
     private static void dequantizeQ4_1(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
@@ -118,7 +113,6 @@ final class ScalarKernels implements TensorKernels {
                 y[yo + j + 16] = (q >> 4) * d + m;
             }
         }
-    
     }
 
     private static void dequantizeQ5_0(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
@@ -134,7 +128,6 @@ final class ScalarKernels implements TensorKernels {
                 y[yo + j + 16] = (((q >> 4) | h1) - 16) * d;
             }
         }
-    
     }
 
     private static void dequantizeQ5_1(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
@@ -151,7 +144,6 @@ final class ScalarKernels implements TensorKernels {
                 y[yo + j + 16] = ((q >> 4) | h1) * d + m;
             }
         }
-    
     }
 
     private static void dequantizeQ2_K(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
@@ -167,7 +159,6 @@ final class ScalarKernels implements TensorKernels {
                 y[yo + e] = dl * q - ml;
             }
         }
-    
     }
 
     private static void dequantizeQ3_K(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
@@ -181,7 +172,6 @@ final class ScalarKernels implements TensorKernels {
                 y[yo + e] = dl * (q2 - (hbit != 0 ? 0 : 4));
             }
         }
-    
     }
 
     private static void dequantizeQ4_KOrQ5_K(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
@@ -202,7 +192,6 @@ final class ScalarKernels implements TensorKernels {
                 }
             }
         }
-    
     }
 
     private static void dequantizeQ6_K(GGMLType type, MemorySegment s, long o, int count, float[] y, int yo) {
@@ -219,7 +208,6 @@ final class ScalarKernels implements TensorKernels {
                 y[yo + e] = d * i8(s, o + 192 + e / 16) * q;
             }
         }
-    
     }
 
     @Override
@@ -245,21 +233,18 @@ final class ScalarKernels implements TensorKernels {
         float sum = 0;
         for (int i = 0; i < count; i++) sum += s.get(FLOAT, o + 4L * i) * x.values[xo + i];
         return sum;
-    
     }
 
     private static float dotF16(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
         float sum = 0;
         for (int i = 0; i < count; i++) sum += f16(s, o + 2L * i) * x.values[xo + i];
         return sum;
-    
     }
 
     private static float dotBF16(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
         float sum = 0;
         for (int i = 0; i < count; i++) sum += FloatFormats.bf16ToFloat(s.get(SHORT, o + 2L * i)) * x.values[xo + i];
         return sum;
-    
     }
 
     private static float dotQ8_0(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
@@ -271,7 +256,6 @@ final class ScalarKernels implements TensorKernels {
             sum += sumi * (f16(s, o) * x.scales[xo / 32]);
         }
         return sum;
-    
     }
 
     private static float dotQ4_0(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
@@ -286,7 +270,6 @@ final class ScalarKernels implements TensorKernels {
             sum += sumi * (f16(s, o) * x.scales[xo / 32]);
         }
         return sum;
-    
     }
 
     private static float dotQ5_0(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
@@ -304,7 +287,6 @@ final class ScalarKernels implements TensorKernels {
             sum += sumi * (f16(s, o) * x.scales[xo / 32]);
         }
         return sum;
-    
     }
 
     private static float dotQ4_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
@@ -319,7 +301,6 @@ final class ScalarKernels implements TensorKernels {
             sum += (f16(s, o) * x.scales[xo / 32]) * sumi + f16(s, o + 2) * x.blockSums[xo / 32];
         }
         return sum;
-    
     }
 
     private static float dotQ5_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
@@ -337,7 +318,6 @@ final class ScalarKernels implements TensorKernels {
             sum += (f16(s, o) * x.scales[xo / 32]) * sumi + f16(s, o + 2) * x.blockSums[xo / 32];
         }
         return sum;
-    
     }
 
     private static float dotQ2_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
@@ -355,7 +335,6 @@ final class ScalarKernels implements TensorKernels {
             sum += f16(s, o + 80) * dy * sumi - f16(s, o + 82) * dy * summ;
         }
         return sum;
-    
     }
 
     private static float dotQ3_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
@@ -371,7 +350,6 @@ final class ScalarKernels implements TensorKernels {
             sum += f16(s, o + 108) * x.scales[xo / 256] * sumi;
         }
         return sum;
-    
     }
 
     private static float dotQ4_KOrQ5_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
@@ -397,7 +375,6 @@ final class ScalarKernels implements TensorKernels {
             sum += f16(s, o) * dy * sumi - f16(s, o + 2) * dy * summ;
         }
         return sum;
-    
     }
 
     private static float dotQ6_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
@@ -416,6 +393,5 @@ final class ScalarKernels implements TensorKernels {
             sum += f16(s, o + 208) * x.scales[xo / 256] * sumi;
         }
         return sum;
-    
     }
 }
