@@ -3,7 +3,7 @@ package dev.amadeus.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
-import java.util.stream.LongStream;
+import java.util.stream.IntStream;
 
 /**
  * Random weights for synthetic models. Quantized types get random quants written directly (no float
@@ -12,6 +12,8 @@ import java.util.stream.LongStream;
  * a range symmetric around zero; K-quant sub-block scales vary randomly as in real files.
  */
 public final class RandomWeights {
+    private static final long CHUNK_BYTES = 16 << 20;
+
     private RandomWeights() {
     }
 
@@ -29,12 +31,21 @@ public final class RandomWeights {
         if (dest.byteSize() < rows * rowBytes) {
             throw new IllegalArgumentException("destination has " + dest.byteSize() + " bytes, needs " + rows * rowBytes);
         }
-        ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[(int) rowBytes]);
-        LongStream.range(0, rows).parallel().forEach(row -> {
-            byte[] buffer = buffers.get();
-            new RowWriter(new SplittableRandom(seed ^ mix(row)), buffer).write(type, cols, std);
-            MemorySegment.copy(buffer, 0, dest, ValueLayout.JAVA_BYTE, row * rowBytes, buffer.length);
-        });
+        // Rows are generated in parallel into a heap buffer and copied by the calling thread, because
+        // dest may be confined to this thread (a confined arena or mapping) and unusable from others.
+        int chunkRows = (int) Math.clamp(CHUNK_BYTES / rowBytes, 1, Math.max(1, rows));
+        byte[] chunk = new byte[Math.toIntExact(chunkRows * rowBytes)];
+        ThreadLocal<byte[]> rowBuffers = ThreadLocal.withInitial(() -> new byte[(int) rowBytes]);
+        for (long first = 0; first < rows; first += chunkRows) {
+            long start = first;
+            int count = (int) Math.min(chunkRows, rows - first);
+            IntStream.range(0, count).parallel().forEach(i -> {
+                byte[] row = rowBuffers.get();
+                new RowWriter(new SplittableRandom(seed ^ mix(start + i)), row).write(type, cols, std);
+                System.arraycopy(row, 0, chunk, (int) (i * rowBytes), row.length);
+            });
+            MemorySegment.copy(chunk, 0, dest, ValueLayout.JAVA_BYTE, start * rowBytes, (int) (count * rowBytes));
+        }
     }
 
     /** A 64-bit finalizer (SplitMix64) so that neighbouring rows get unrelated seeds. */

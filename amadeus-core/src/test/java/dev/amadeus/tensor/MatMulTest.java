@@ -68,4 +68,28 @@ class MatMulTest {
             assertArrayEquals(expected, batched);
         }
     }
+
+    /**
+     * The first calls run interpreted, later ones compiled by C1 and C2; a row must come out the same
+     * float every time (the Vector API's own lane reduction does not guarantee that).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void resultsDoNotChangeOnceTheKernelsAreCompiled(GGMLType type) {
+        int rows = 8;
+        int cols = 2048;
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) type.byteSize(cols) * rows]);
+        RandomWeights.fill(type, data, rows, cols, 11, 0.02f);
+        WeightMatrix w = new WeightMatrix("w", type, rows, cols, data);
+        float[] x = TestBlocks.gaussian(cols, new Random(12));
+        try (ThreadPool pool = new ThreadPool(1)) {
+            float[] first = new float[rows];
+            MatMul.matVec(w, x, 0, first, 0, pool);
+            float[] again = new float[rows];
+            for (int call = 0; call < 400; call++) {
+                MatMul.matVec(w, x, 0, again, 0, pool);
+                assertArrayEquals(first, again, type + " call " + call);
+            }
+        }
+    }
 }

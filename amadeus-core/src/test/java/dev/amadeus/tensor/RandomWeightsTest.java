@@ -56,4 +56,18 @@ class RandomWeightsTest {
         RandomWeights.fill(type, MemorySegment.ofArray(otherSeed), 3, cols, 8, 0.1f);
         assertTrue(!java.util.Arrays.equals(few, otherSeed));
     }
+
+    @org.junit.jupiter.api.Test
+    void fillsSegmentsConfinedToTheCallingThread() {
+        int rows = 300;
+        int cols = 256;
+        long size = GGMLType.Q4_K.byteSize(cols) * rows;
+        byte[] heap = new byte[(int) size];
+        RandomWeights.fill(GGMLType.Q4_K, MemorySegment.ofArray(heap), rows, cols, 5, 0.1f);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment confined = arena.allocate(size);
+            RandomWeights.fill(GGMLType.Q4_K, confined, rows, cols, 5, 0.1f);
+            assertArrayEquals(heap, confined.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+    }
 }
