@@ -3,7 +3,6 @@ package dev.amadeus.tokenizer;
 import dev.amadeus.AmadeusException;
 import dev.amadeus.gguf.GGUFFile;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -372,10 +371,6 @@ public final class Vocabulary {
     /** The longest token text, in UTF-16 units. */
     int maxTokenLength() {
         return maxTokenLength;
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
