@@ -249,7 +249,10 @@ public final class Vocabulary {
                 {"fim_rep", "tokenizer.ggml.fim_rep_token_id"}, {"fim_sep", "tokenizer.ggml.fim_sep_token_id"},
         };
         for (String[] k : keys) {
-            if (file.contains(k[1])) special.put(k[0], file.getInt(k[1]));
+            if (!file.contains(k[1])) continue;
+            // converters write "none" as 0xFFFFFFFF; llama.cpp ignores ids past the vocabulary
+            long id = file.getLong(k[1]);
+            if (id >= 0 && id < tokens.length) special.put(k[0], (int) id);
         }
         Boolean addBos = file.contains("tokenizer.ggml.add_bos_token") ? file.getBoolean("tokenizer.ggml.add_bos_token", true) : null;
         Boolean addEos = file.contains("tokenizer.ggml.add_eos_token") ? file.getBoolean("tokenizer.ggml.add_eos_token", false) : null;
