@@ -126,7 +126,10 @@ abstract sealed class BaseTokenizer implements Tokenizer permits SpmTokenizer, B
         return text.length() >= 5 ? Integer.parseInt(text.substring(3, 5), 16) : 0;
     }
 
-    /** The bytes of an ordinary token, undoing the vocabulary's space or byte encoding. */
+    /**
+     * The bytes of an ordinary token, undoing the vocabulary's space or byte encoding. Called while the
+     * base class builds its piece table, so it must not use the subclass's fields.
+     */
     abstract byte[] normalPiece(String text);
 
     @Override

@@ -16,9 +16,31 @@ final class SpmTokenizer extends BaseTokenizer {
     private static final char ESCAPED_SPACE = '\u2581';
     /** The byte-fallback token for each byte, or -1 when the vocabulary has none. */
     private final int[] byteTokens = new int[256];
+    /**
+     * Whether no token has a '▁' right after another character than '▁'. Then no merge can reach across
+     * the start of a run of '▁', and the text can be merged run by run with the same result as a whole;
+     * that keeps the merge queue small on long inputs.
+     */
+    private final boolean wordsMergeIndependently;
 
     SpmTokenizer(Vocabulary vocab) {
+        this(vocab, true);
+    }
+
+    /** With {@code splitWords} false the whole fragment is always merged at once (to check the shortcut against). */
+    SpmTokenizer(Vocabulary vocab, boolean splitWords) {
         super(vocab);
+        boolean independent = splitWords;
+        for (int id = 0; id < vocab.size() && independent; id++) {
+            String t = vocab.text(id);
+            for (int i = 1; i < t.length(); i++) {
+                if (t.charAt(i) == ESCAPED_SPACE && t.charAt(i - 1) != ESCAPED_SPACE) {
+                    independent = false;
+                    break;
+                }
+            }
+        }
+        wordsMergeIndependently = independent;
         for (int b = 0; b < 256; b++) {
             int id = vocab.id(String.format("<0x%02X>", b));
             if (id < 0 && b < 0x80) id = vocab.id(String.valueOf((char) b));
@@ -38,10 +60,25 @@ final class SpmTokenizer extends BaseTokenizer {
             }
             String raw = text.substring(f.start(), f.end());
             if (vocab.addSpacePrefix() && previousWasSpecial) raw = " " + raw;
-            merge(raw.replace(' ', ESCAPED_SPACE), out);
+            mergeWords(raw.replace(' ', ESCAPED_SPACE), out);
             previousWasSpecial = false;
         }
         if (addSpecial && vocab.addEos() && vocab.eos() >= 0) out.add(vocab.eos());
+    }
+
+    private void mergeWords(String s, PreTokenizer.IntList out) {
+        if (!wordsMergeIndependently) {
+            merge(s, out);
+            return;
+        }
+        int start = 0;
+        for (int i = 1; i < s.length(); i++) {
+            if (s.charAt(i) == ESCAPED_SPACE && s.charAt(i - 1) != ESCAPED_SPACE) {
+                merge(s.substring(start, i), out);
+                start = i;
+            }
+        }
+        merge(s.substring(start), out);
     }
 
     private record Bigram(float score, int left, int right, int size) {

@@ -3,7 +3,6 @@ package dev.amadeus.tokenizer;
 import dev.amadeus.AmadeusException;
 import dev.amadeus.gguf.GGUFFile;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -250,11 +249,10 @@ public final class Vocabulary {
                 {"fim_rep", "tokenizer.ggml.fim_rep_token_id"}, {"fim_sep", "tokenizer.ggml.fim_sep_token_id"},
         };
         for (String[] k : keys) {
-            // As in llama.cpp, an id outside the vocabulary (often 0xFFFFFFFF for "none") keeps the default.
-            if (file.contains(k[1])) {
-                long id = file.getLong(k[1]);
-                if (id >= 0 && id < tokens.length) special.put(k[0], (int) id);
-            }
+            if (!file.contains(k[1])) continue;
+            // converters write "none" as 0xFFFFFFFF; llama.cpp ignores ids past the vocabulary
+            long id = file.getLong(k[1]);
+            if (id >= 0 && id < tokens.length) special.put(k[0], (int) id);
         }
         Boolean addBos = file.contains("tokenizer.ggml.add_bos_token") ? file.getBoolean("tokenizer.ggml.add_bos_token", true) : null;
         Boolean addEos = file.contains("tokenizer.ggml.add_eos_token") ? file.getBoolean("tokenizer.ggml.add_eos_token", false) : null;
@@ -376,10 +374,6 @@ public final class Vocabulary {
     /** The longest token text, in UTF-16 units. */
     int maxTokenLength() {
         return maxTokenLength;
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

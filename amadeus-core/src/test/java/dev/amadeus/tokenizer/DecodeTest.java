@@ -44,6 +44,27 @@ class DecodeTest {
         assertEquals(List.of(), failures);
     }
 
+    /** The greedy continuation of stories260K from BOS listed in models/PROVENANCE.md, as text. */
+    @Test
+    void stories260KGenerationDecodes() {
+        Tokenizer stories;
+        try (dev.amadeus.gguf.GGUFFile file = dev.amadeus.gguf.GGUFFile.open(dev.amadeus.testing.SharedData.model("stories260K.gguf"))) {
+            stories = Tokenizer.fromGGUF(file);
+        }
+        int[] generated = {403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426, 338, 401, 396, 267, 337,
+                410, 408, 419, 292, 411, 322, 265, 282, 295, 433, 426, 385, 328, 432, 358, 394, 261, 370, 432, 352,
+                266, 268, 388, 426, 338, 391, 266, 267, 337, 335, 312, 432, 398, 312, 286, 267, 414, 270, 333, 415};
+        String expected = " Once upon a time, there was a little girl named Lily. She loved to play outside in"
+                + " the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high";
+        StreamingDecoder decoder = new StreamingDecoder(stories, false);
+        StringBuilder streamed = new StringBuilder();
+        for (int id : generated) streamed.append(decoder.accept(id));
+        assertEquals(expected, streamed.append(decoder.finish()).toString());
+        assertEquals(expected.substring(1), stories.decode(generated, false, false));
+        int[] prompt = stories.encode("Once upon a time", true, true);
+        assertArrayEquals(new int[] {1, 403, 407, 261, 378}, prompt);
+    }
+
     @Test
     void spmLeadingSpaceRules() {
         int hello = 15043;
