@@ -10,7 +10,7 @@ final class VectorOps {
         double sum = 0;
         for (int i = 0; i < n; i++) {
             float v = x[xOffset + i];
-            sum += (double) v * v;
+            sum += v * v; // float product, double sum: ggml's order, so roundings downstream fall the same way
         }
         float mean = (float) (sum / n);
         float scale = (float) (1.0 / Math.sqrt(mean + eps));

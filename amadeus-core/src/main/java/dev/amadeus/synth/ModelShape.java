@@ -25,8 +25,11 @@ public record ModelShape(String name, Architecture architecture, int embeddingLe
         add(new ModelShape("qwen2-0.5b", Architecture.QWEN2, 896, 24, 14, 2, 64, 64, 4864, 32768, 1000000f, 1e-6f, true, 0));
         add(new ModelShape("phi3-mini", Architecture.PHI3, 3072, 32, 32, 32, 96, 96, 8192, 4096, 10000f, 1e-5f, false, 2047));
         add(new ModelShape("tiny-llama", Architecture.LLAMA, 256, 2, 8, 2, 32, 32, 512, 2048, 10000f, 1e-5f, false, 0));
-        add(new ModelShape("tiny-qwen2", Architecture.QWEN2, 256, 2, 4, 2, 64, 64, 768, 4096, 1000000f, 1e-6f, true, 0));
-        add(new ModelShape("tiny-phi3", Architecture.PHI3, 256, 2, 8, 8, 32, 32, 512, 4096, 10000f, 1e-5f, false, 64));
+        add(new ModelShape("tiny-qwen2", Architecture.QWEN2, 256, 2, 4, 2, 64, 64, 768, 4096, 1000000f, 1e-6f, false, 0));
+        add(new ModelShape("tiny-phi3", Architecture.PHI3, 256, 2, 8, 8, 32, 32, 512, 4096, 10000f, 1e-5f, false, 2047));
+        // Gemma-7B style: heads wider than embedding/heads. Gemma 2 files must have 26, 42 or 46 layers for llama.cpp.
+        add(new ModelShape("tiny-gemma", Architecture.GEMMA, 256, 2, 4, 1, 128, 128, 512, 8192, 10000f, 1e-6f, true, 0));
+        add(new ModelShape("tiny-gemma2", Architecture.GEMMA2, 256, 26, 4, 2, 64, 64, 512, 8192, 10000f, 1e-6f, true, 64));
     }
 
     private static void add(ModelShape s) {

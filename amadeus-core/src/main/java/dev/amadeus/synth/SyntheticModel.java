@@ -28,6 +28,13 @@ import java.util.SplittableRandom;
 public final class SyntheticModel {
     /** Standard deviation of the output logits over the vocabulary. */
     static final double LOGIT_STD = 8.0;
+    /**
+     * Scale of what each attention and feed-forward branch adds to the residual stream, relative to a
+     * unit-variance update. Random networks with strong branches are chaotic: a last-bit difference
+     * that flips one 8-bit activation rounding grows into visible logit changes. Weak branches keep
+     * cross-engine comparisons a measure of the implementation rather than of that amplification.
+     */
+    static final double BRANCH_GAIN = 0.25;
 
     private final ModelShape shape;
     private final GGMLType type;
@@ -84,6 +91,10 @@ public final class SyntheticModel {
         w.put(p + "rope.freq_base", MetadataValue.float32(shape.ropeFreqBase()));
         w.put(p + "rope.dimension_count", MetadataValue.uint32(shape.ropeDims()));
         if (shape.slidingWindow() > 0) w.put(p + "attention.sliding_window", MetadataValue.uint32(shape.slidingWindow()));
+        if (shape.architecture() == Architecture.GEMMA2) {
+            w.put(p + "attn_logit_softcapping", MetadataValue.float32(50f));
+            w.put(p + "final_logit_softcapping", MetadataValue.float32(30f));
+        }
         w.put(p + "vocab_size", MetadataValue.uint32(vocab));
     }
 
@@ -112,7 +123,7 @@ public final class SyntheticModel {
                     vector(w, p + "attn_v.bias", kv, 0.1);
                 }
             }
-            matrix(w, p + "attn_output.weight", q, e, 0.5 / Math.sqrt(q));
+            matrix(w, p + "attn_output.weight", q, e, BRANCH_GAIN / Math.sqrt(q));
             if (a.postNorms) norm(w, p + "post_attention_norm.weight", e);
             norm(w, p + "ffn_norm.weight", e);
             if (a.fusedGateUp) {
@@ -121,7 +132,7 @@ public final class SyntheticModel {
                 matrix(w, p + "ffn_gate.weight", e, ff, 1.0 / Math.sqrt(e));
                 matrix(w, p + "ffn_up.weight", e, ff, 1.0 / Math.sqrt(e));
             }
-            matrix(w, p + "ffn_down.weight", ff, e, 0.5 / Math.sqrt(ff));
+            matrix(w, p + "ffn_down.weight", ff, e, BRANCH_GAIN / Math.sqrt(ff));
             if (a.postNorms) norm(w, p + "post_ffw_norm.weight", e);
         }
     }
