@@ -103,6 +103,10 @@ final class GenerateCommand implements Callable<Integer> {
             int ctx = contextSize != null ? contextSize : Math.min(4096, m.config().trainedContextLength());
             if (ctx <= 0) throw new AmadeusException("--ctx-size must be positive, got " + ctx);
             int[] promptTokens = encodePrompt(tokenizer, text);
+            if (promptTokens.length > ctx) {
+                throw new AmadeusException("the prompt has " + promptTokens.length + " tokens but the context holds only "
+                        + ctx + " (raise it with -c)");
+            }
             SamplingParams sampling = samplingParams(m.config().vocabularySize());
             Transformer transformer = new Transformer(m.config(), m.weights(), pool);
             KVCache cache = new KVCache(m.config(), ctx);

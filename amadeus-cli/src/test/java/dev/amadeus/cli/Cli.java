@@ -39,7 +39,9 @@ final class Cli {
                 p.destroyForcibly();
                 throw new AssertionError("amadeus " + String.join(" ", args) + " did not finish");
             }
-            return new Result(p.exitValue(), out.join(), err.join());
+            // The JVM's notice about the incubating Vector API is filtered by the launcher too.
+            String stderr = err.join().replace("WARNING: Using incubator modules: jdk.incubator.vector\n", "");
+            return new Result(p.exitValue(), out.join(), stderr);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

@@ -35,9 +35,9 @@ class MalformedFileTest {
                 Arguments.of("bad-magic", badMagic, "bad magic"),
                 Arguments.of("truncated-header", Arrays.copyOf(good, 10), "truncated header"),
                 Arguments.of("data-past-end", Arrays.copyOf(good, good.length - 1000), "past the end of the file"),
-                Arguments.of("absurd-count", hugeKvCount, "absurd metadata count"),
+                Arguments.of("absurd-count", hugeKvCount, "cannot fit"),
                 Arguments.of("absurd-length", hugeStringLength, "past the end of the file"),
-                Arguments.of("empty", new byte[0], "too short"));
+                Arguments.of("empty", new byte[0], "empty file"));
     }
 
     @ParameterizedTest(name = "{0}")

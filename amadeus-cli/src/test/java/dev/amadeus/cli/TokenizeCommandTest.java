@@ -21,7 +21,7 @@ class TokenizeCommandTest {
         Cli.Result special = Cli.runWithInput(stdin.toString(), "tokenize", "-m", model, "--jsonl", "--special");
         Cli.Result noBos = Cli.runWithInput(stdin.toString(), "tokenize", "-m", model, "--jsonl", "--no-bos");
         assertEquals(0, plain.exitCode(), plain.stderr());
-        try (LlamaCpp ref = LlamaCpp.load(SharedData.file("testdata/tokenizer/ggml-vocab-llama-spm.gguf"), LlamaCpp.Options.defaults(64))) {
+        try (LlamaCpp ref = LlamaCpp.loadVocabulary(SharedData.file("testdata/tokenizer/ggml-vocab-llama-spm.gguf"))) {
             assertEquals(expected(ref, inputs, true, false), plain.stdout());
             assertEquals(expected(ref, inputs, true, true), special.stdout());
             assertEquals(expected(ref, inputs, false, false), noBos.stdout());

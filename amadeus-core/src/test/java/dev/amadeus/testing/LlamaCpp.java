@@ -104,7 +104,25 @@ public final class LlamaCpp implements AutoCloseable {
         this.ctx = ctx;
         this.vocab = call(() -> (MemorySegment) Native.MODEL_GET_VOCAB.invokeExact(model));
         this.nVocab = call(() -> (int) Native.VOCAB_N_TOKENS.invokeExact(vocab));
-        this.nBatch = call(() -> (int) Native.N_BATCH.invokeExact(ctx));
+        this.nBatch = ctx.address() == 0 ? 0 : call(() -> (int) Native.N_BATCH.invokeExact(ctx));
+    }
+
+    /** Loads only the vocabulary of a GGUF file (no weights, no context): tokenizer and detokenizer calls only. */
+    public static LlamaCpp loadVocabulary(Path gguf) {
+        Native.init();
+        if (!Files.isRegularFile(gguf)) throw new IllegalStateException("model file not found: " + gguf);
+        checkMagic(gguf);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mparams = (MemorySegment) Native.MODEL_DEFAULT_PARAMS.invokeExact((java.lang.foreign.SegmentAllocator) arena);
+            mparams.set(JAVA_BYTE, Native.MP_VOCAB_ONLY, (byte) 1);
+            MemorySegment model = (MemorySegment) Native.MODEL_LOAD_FROM_FILE.invokeExact(arena.allocateFrom(gguf.toAbsolutePath().toString()), mparams);
+            if (model.address() == 0) throw new IllegalStateException("llama.cpp could not load the vocabulary of " + gguf);
+            return new LlamaCpp(model, MemorySegment.NULL);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("llama.cpp call failed", t);
+        }
     }
 
     /** Loads a GGUF model (on the CPU, memory-mapped) and creates a context with {@code options}. */
@@ -253,6 +271,26 @@ public final class LlamaCpp implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** llama.cpp's {@code llama_detokenize}: the text of {@code tokens} as bytes, with its special-token and space rules. */
+    public synchronized byte[] detokenize(int[] tokens, boolean removeSpecial, boolean unparseSpecial) {
+        checkOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocateFrom(JAVA_INT, tokens.length == 0 ? new int[]{0} : tokens);
+            int cap = 64 + tokens.length * 64;
+            for (int attempt = 0; attempt < 2; attempt++) {
+                MemorySegment out = arena.allocate(cap);
+                int n = (int) Native.DETOKENIZE.invokeExact(vocab, in, tokens.length, out, cap, removeSpecial, unparseSpecial);
+                if (n >= 0) return out.asSlice(0, n).toArray(JAVA_BYTE);
+                cap = -n;
+            }
+            throw new IllegalStateException("llama_detokenize: buffer size mismatch");
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("llama_detokenize failed", t);
+        }
+    }
+
     /**
      * Clears the KV cache, evaluates {@code tokens} at positions 0..n-1 (in batches of n_batch, which
      * is the context size, so normally one batch) and returns the logits of every position, {@code [n][vocab]}.
@@ -310,7 +348,7 @@ public final class LlamaCpp implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
-            Native.FREE.invokeExact(ctx);
+            if (ctx.address() != 0) Native.FREE.invokeExact(ctx);
             Native.MODEL_FREE.invokeExact(model);
         } catch (Throwable t) {
             throw new IllegalStateException("llama.cpp free failed", t);
@@ -571,6 +609,8 @@ public final class LlamaCpp implements AutoCloseable {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
         static final MethodHandle TOKEN_TO_PIECE = fn("llama_token_to_piece",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
+        static final MethodHandle DETOKENIZE = fn("llama_detokenize",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
         static final MethodHandle BATCH_INIT = fn("llama_batch_init", FunctionDescriptor.of(BATCH, JAVA_INT, JAVA_INT, JAVA_INT));
         static final MethodHandle BATCH_FREE = fn("llama_batch_free", FunctionDescriptor.ofVoid(BATCH));
         static final MethodHandle DECODE = fn("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
