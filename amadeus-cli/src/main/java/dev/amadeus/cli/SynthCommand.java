@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 @Command(name = "synth", description = "Write a random-weight GGUF model of a real shape (for tests and benchmarks).")
 final class SynthCommand implements Callable<Integer> {
     @Option(names = "--shape", required = true, paramLabel = "NAME",
-            description = "Model shape: tinyllama-1.1b, llama-2-7b, qwen2-0.5b, phi3-mini, tiny-llama, tiny-qwen2, tiny-phi3.")
+            description = "Model shape: tinyllama-1.1b, llama-2-7b, qwen2-0.5b, phi3-mini, tiny-llama, tiny-qwen2, tiny-phi3, tiny-gemma, tiny-gemma2.")
     String shape;
 
     @Option(names = "--type", defaultValue = "F16", paramLabel = "TYPE",
