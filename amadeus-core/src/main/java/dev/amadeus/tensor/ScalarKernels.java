@@ -211,16 +211,10 @@ final class ScalarKernels implements TensorKernels {
     }
 
     @Override
-    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, boolean tiled) {
         return switch (type) {
-            case F32 -> dotF32(type, s, o, x, xo, count);
-            case F16 -> dotF16(type, s, o, x, xo, count);
-            case BF16 -> dotBF16(type, s, o, x, xo, count);
-            case Q8_0 -> dotQ8_0(type, s, o, x, xo, count);
-            case Q4_0 -> dotQ4_0(type, s, o, x, xo, count);
-            case Q5_0 -> dotQ5_0(type, s, o, x, xo, count);
-            case Q4_1 -> dotQ4_1(type, s, o, x, xo, count);
-            case Q5_1 -> dotQ5_1(type, s, o, x, xo, count);
+            case F32, F16, BF16 -> tiled && count % 8 == 0 ? dotTiled(type, s, o, x, xo, count) : vecDotFloat(type, s, o, x, xo, count);
+            case Q8_0, Q4_0, Q5_0, Q4_1, Q5_1 -> dotQ32(type, s, o, x, xo, count);
             case Q2_K -> dotQ2_K(type, s, o, x, xo, count);
             case Q3_K -> dotQ3_K(type, s, o, x, xo, count);
             case Q4_K, Q5_K -> dotQ4_KOrQ5_K(type, s, o, x, xo, count);
@@ -229,95 +223,114 @@ final class ScalarKernels implements TensorKernels {
         };
     }
 
-    private static float dotF32(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        float sum = 0;
-        for (int i = 0; i < count; i++) sum += s.get(FLOAT, o + 4L * i) * x.values[xo + i];
-        return sum;
+    /** Weight {@code i} of a float row, widened to float. */
+    private static float weight(GGMLType type, MemorySegment s, long o, int i) {
+        return switch (type) {
+            case F32 -> s.get(FLOAT, o + 4L * i);
+            case F16 -> f16(s, o + 2L * i);
+            default -> FloatFormats.bf16ToFloat(s.get(SHORT, o + 2L * i));
+        };
     }
 
-    private static float dotF16(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        float sum = 0;
-        for (int i = 0; i < count; i++) sum += f16(s, o + 2L * i) * x.values[xo + i];
-        return sum;
+    /**
+     * ggml's horizontal sum of eight float lanes ({@code hsum_float_8}, tinyBLAS's {@code hsum}): the upper
+     * half added to the lower, then lanes two apart, then the last pair.
+     */
+    static float hsum8(float[] a) {
+        float b0 = a[0] + a[4], b1 = a[1] + a[5], b2 = a[2] + a[6], b3 = a[3] + a[7];
+        return (b0 + b2) + (b1 + b3);
     }
 
-    private static float dotBF16(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        float sum = 0;
-        for (int i = 0; i < count; i++) sum += FloatFormats.bf16ToFloat(s.get(SHORT, o + 2L * i)) * x.values[xo + i];
-        return sum;
-    }
-
-    private static float dotQ8_0(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 34, xo += 32) {
-            int sumi = 0;
-            for (int j = 0; j < 32; j++) sumi += i8(s, o + 2 + j) * x.quants[xo + j];
-            sum += sumi * (f16(s, o) * x.scales[xo / 32]);
+    /**
+     * The order of llamafile's tinyBLAS, which llama.cpp uses for a batched product with float weights:
+     * one accumulator of eight lanes per output, lane l fused-multiply-adding elements l, l+8, l+16, ...
+     */
+    private static float dotTiled(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+        float[] acc = new float[8];
+        for (int i = 0; i < count; i += 8) {
+            for (int l = 0; l < 8; l++) acc[l] = Math.fma(weight(type, s, o, i + l), x.values[xo + i + l], acc[l]);
         }
-        return sum;
+        return hsum8(acc);
     }
 
-    private static float dotQ4_0(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
-            int sumi = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = u8(s, o + 2 + j);
-                sumi += ((q & 0xF) - 8) * x.quants[xo + j] + ((q >> 4) - 8) * x.quants[xo + j + 16];
+    /**
+     * The order of ggml's {@code ggml_vec_dot_f32/_f16/_bf16} on AVX2, which llama.cpp uses where tinyBLAS
+     * declines: four accumulators of eight lanes over steps of 32 elements, reduced pairwise, and the
+     * leftover elements added one by one (in double for F16 and BF16, whose sums ggml keeps in double).
+     */
+    private static float vecDotFloat(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+        float[][] acc = new float[4][8];
+        int np = count & ~31;
+        for (int i = 0; i < np; i += 32) {
+            for (int j = 0; j < 4; j++) {
+                for (int l = 0; l < 8; l++) {
+                    int e = i + 8 * j + l;
+                    acc[j][l] = Math.fma(weight(type, s, o, e), x.values[xo + e], acc[j][l]);
+                }
             }
-            sum += sumi * (f16(s, o) * x.scales[xo / 32]);
         }
-        return sum;
+        float reduced;
+        if (type == GGMLType.BF16) {
+            // (c1 + c3) + (c2 + c4), then hsum_float_8
+            float[] c = new float[8];
+            for (int l = 0; l < 8; l++) c[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+            reduced = hsum8(c);
+        } else {
+            // GGML_F32x8_REDUCE: accumulators 0+2 and 1+3, then those two, then halves and two horizontal adds
+            float[] c = new float[8];
+            for (int l = 0; l < 8; l++) c[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+            float t0 = c[0] + c[4], t1 = c[1] + c[5], t2 = c[2] + c[6], t3 = c[3] + c[7];
+            reduced = (t0 + t1) + (t2 + t3);
+        }
+        return vecDotLeftovers(type, s, o, x, xo, np, count, reduced);
     }
 
-    private static float dotQ5_0(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 22, xo += 32) {
-            int qh = s.get(INT, o + 2);
-            int sumi = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = u8(s, o + 6 + j);
-                int q0 = ((q & 0xF) | (((qh >>> j) << 4) & 0x10)) - 16;
-                int q1 = ((q >> 4) | ((qh >>> (j + 12)) & 0x10)) - 16;
-                sumi += q0 * x.quants[xo + j] + q1 * x.quants[xo + j + 16];
-            }
-            sum += sumi * (f16(s, o) * x.scales[xo / 32]);
+    /** The elements of {@code vec_dot} past the last full step of 32, added to the reduced accumulators. */
+    static float vecDotLeftovers(GGMLType type, MemorySegment s, long o, Activations x, int xo, int from, int count,
+                                 float reduced) {
+        if (type == GGMLType.F32) {
+            float sum = reduced;
+            for (int i = from; i < count; i++) sum = Math.fma(weight(type, s, o, i), x.values[xo + i], sum);
+            return sum;
         }
-        return sum;
+        double sum = reduced;
+        for (int i = from; i < count; i++) sum += weight(type, s, o, i) * x.values[xo + i];
+        return (float) sum;
     }
 
-    private static float dotQ4_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 20, xo += 32) {
-            int sumi = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = u8(s, o + 4 + j);
-                sumi += (q & 0xF) * x.quants[xo + j] + (q >> 4) * x.quants[xo + j + 16];
-            }
-            sum += (f16(s, o) * x.scales[xo / 32]) * sumi + f16(s, o + 2) * x.blockSums[xo / 32];
-        }
-        return sum;
+    /** Quant {@code j} (0..31) of the 32-element block at {@code o}, as the integer the dot product multiplies. */
+    private static int quant32(GGMLType type, MemorySegment s, long o, int j) {
+        return switch (type) {
+            case Q8_0 -> i8(s, o + 2 + j);
+            case Q4_0 -> ((u8(s, o + 2 + j % 16) >> (4 * (j / 16))) & 0xF) - 8;
+            case Q4_1 -> (u8(s, o + 4 + j % 16) >> (4 * (j / 16))) & 0xF;
+            case Q5_0 -> (((u8(s, o + 6 + j % 16) >> (4 * (j / 16))) & 0xF) | (((s.get(INT, o + 2) >>> j) & 1) << 4)) - 16;
+            case Q5_1 -> ((u8(s, o + 8 + j % 16) >> (4 * (j / 16))) & 0xF) | (((s.get(INT, o + 4) >>> j) & 1) << 4);
+            default -> throw new IllegalArgumentException(type.toString());
+        };
     }
 
-    private static float dotQ5_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 24, xo += 32) {
-            int qh = s.get(INT, o + 4);
-            int sumi = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = u8(s, o + 8 + j);
-                int q0 = (q & 0xF) | (((qh >>> j) << 4) & 0x10);
-                int q1 = (q >> 4) | ((qh >>> (j + 12)) & 0x10);
-                sumi += q0 * x.quants[xo + j] + q1 * x.quants[xo + j + 16];
+    /**
+     * Types with 32-element blocks, in the order of ggml's AVX2 {@code ggml_vec_dot_q*_q8_*} and of tinyBLAS's
+     * {@code tinyBLAS_Q0_AVX} (the same): per block, eight integer lanes each summing four consecutive
+     * products, converted to float and fused-multiply-added with {@code d_w·d_x} into eight float lanes,
+     * which {@link #hsum8} sums at the end. Q4_1 and Q5_1 add {@code Σ m·s} kept in one float.
+     */
+    private static float dotQ32(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+        int blocks = count / 32;
+        boolean withMin = type == GGMLType.Q4_1 || type == GGMLType.Q5_1;
+        float[] acc = new float[8];
+        float mins = 0;
+        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 32) {
+            float d = f16(s, o) * x.scales[xo / 32];
+            for (int l = 0; l < 8; l++) {
+                int sum = 0;
+                for (int j = 4 * l; j < 4 * l + 4; j++) sum += quant32(type, s, o, j) * x.quants[xo + j];
+                acc[l] = Math.fma(d, (float) sum, acc[l]);
             }
-            sum += (f16(s, o) * x.scales[xo / 32]) * sumi + f16(s, o + 2) * x.blockSums[xo / 32];
+            if (withMin) mins = Math.fma(f16(s, o + 2), x.blockSums[xo / 32], mins);
         }
-        return sum;
+        return hsum8(acc) + mins;
     }
 
     private static float dotQ2_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {

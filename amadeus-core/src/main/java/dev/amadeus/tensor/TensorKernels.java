@@ -21,7 +21,18 @@ public interface TensorKernels {
      * {@code x} starting at element {@code xOffset} (a multiple of the block size); {@code x} must be in
      * {@link Activations#formatFor(GGMLType) the format} for {@code type}.
      */
-    float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count);
+    default float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count) {
+        return dot(type, data, byteOffset, x, xOffset, count, true);
+    }
+
+    /**
+     * The same dot product, rounded the way llama.cpp's CPU backend (AVX2 build) rounds it in a batched
+     * matrix product. For float weights that depends on the matrix: llamafile's tinyBLAS handles it when
+     * the weight matrix has a multiple of 4 rows ({@code tiled}) and the rows a multiple of 8 elements,
+     * ggml's {@code vec_dot} otherwise, and the two sum in different orders. Quantized types sum in one
+     * order either way.
+     */
+    float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count, boolean tiled);
 
     static TensorKernels scalar() {
         return ScalarKernels.INSTANCE;

@@ -16,8 +16,10 @@ import static dev.amadeus.tensor.ScalarKernels.i8;
 import static dev.amadeus.tensor.ScalarKernels.scaleMinK4;
 import static dev.amadeus.tensor.ScalarKernels.scaleQ3K;
 import static dev.amadeus.tensor.ScalarKernels.u8;
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.OR;
@@ -56,6 +58,15 @@ final class VectorKernels implements TensorKernels {
     static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final long CHUNK_LANE_BITS = (1L << BYTES_PER_CHUNK) - 1;
+    /*
+     * ggml's AVX2 kernels sum in eight float lanes; these fixed shapes reproduce that lane structure
+     * whatever the CPU's preferred width.
+     */
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    static final VectorSpecies<Short> H8 = ShortVector.SPECIES_128;
+    static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int C = BYTES_PER_CHUNK;
 
@@ -240,14 +251,13 @@ final class VectorKernels implements TensorKernels {
     }
 
     @Override
-    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, boolean tiled) {
         return switch (type) {
-            case F32 -> dotF32(s, o, x.values, xo, count);
-            case F16, BF16 -> dotHalf(type, s, o, x, xo, count);
+            case F32, F16, BF16 -> tiled && count % 8 == 0 ? dotTiled(type, s, o, x.values, xo, count)
+                    : vecDotFloat(type, s, o, x, xo, count);
             case Q8_0 -> dotQ8_0(s, o, x, xo, count / 32);
-            case Q4_0 -> dotQ4_0(s, o, x, xo, count / 32);
-            case Q5_0 -> dotQ5_0(s, o, x, xo, count / 32);
-            case Q4_1, Q5_1 -> dotQ4_1OrQ5_1(type, s, o, x, xo, count / 32);
+            case Q4_0, Q4_1 -> dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
+            case Q5_0, Q5_1 -> dotQ5_0OrQ5_1(type, s, o, x, xo, count / 32);
             case Q2_K -> dotQ2_K(s, o, x, xo, count / 256);
             case Q3_K -> dotQ3_K(s, o, x, xo, count / 256);
             case Q4_K, Q5_K -> dotQ4_KOrQ5_K(type, s, o, x, xo, count / 256);
@@ -256,140 +266,154 @@ final class VectorKernels implements TensorKernels {
         };
     }
 
-    private static float dotF32(MemorySegment s, long o, float[] x, int xo, int count) {
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= count - 2 * L; i += 2 * L) {
-            acc0 = FloatVector.fromMemorySegment(F, s, o + 4L * i, LE).fma(FloatVector.fromArray(F, x, xo + i), acc0);
-            acc1 = FloatVector.fromMemorySegment(F, s, o + 4L * (i + L), LE).fma(FloatVector.fromArray(F, x, xo + i + L), acc1);
+    /** {@link ScalarKernels}'s tinyBLAS order: one accumulator of eight lanes, fused multiply-adds, {@code hsum}. */
+    private static float dotTiled(GGMLType type, MemorySegment s, long o, float[] xv, int xo, int count) {
+        FloatVector acc = FloatVector.zero(F8);
+        if (type == GGMLType.F32) {
+            for (int i = 0; i < count; i += 8) {
+                acc = FloatVector.fromMemorySegment(F8, s, o + 4L * i, LE).fma(FloatVector.fromArray(F8, xv, xo + i), acc);
+            }
+        } else {
+            boolean f16 = type == GGMLType.F16;
+            for (int i = 0; i < count; i += 8) {
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o + 2L * i, LE).convertShape(S2I, I8, 0);
+                FloatVector w;
+                if (f16) {
+                    IntVector magnitude = h.and(0x7FFF);
+                    w = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                            .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                            .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                } else {
+                    w = h.lanewise(LSHL, 16).reinterpretAsFloats();
+                }
+                acc = w.fma(FloatVector.fromArray(F8, xv, xo + i), acc);
+            }
         }
-        FloatVector acc = acc0.add(acc1);
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        float sum = acc.lane(0);
-        for (; i < count; i++) sum += s.get(ScalarKernels.FLOAT, o + 4L * i) * x[xo + i];
-        return sum;
+        FloatVector r = acc.add(acc.slice(4));
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
     }
 
-    private static float dotHalf(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        boolean f16 = type == GGMLType.F16;
+    /** {@link ScalarKernels}'s {@code vec_dot} order: four accumulators of eight lanes over steps of 32, reduced pairwise. */
+    private static float vecDotFloat(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
         float[] xv = x.values;
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= count - L; i += L) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H, s, o + 2L * i, LE).convertShape(S2I, I, 0);
-            FloatVector w;
-            if (f16) {
-                IntVector magnitude = h.and(0x7FFF);
-                IntVector bits = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                        .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
-                        .or(h.and(0x8000).lanewise(LSHL, 16));
-                w = bits.reinterpretAsFloats();
-            } else {
-                w = h.lanewise(LSHL, 16).reinterpretAsFloats();
+        int np = count & ~31;
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        if (type == GGMLType.F32) {
+            for (int i = 0; i < np; i += 32) {
+                a0 = FloatVector.fromMemorySegment(F8, s, o + 4L * i, LE).fma(FloatVector.fromArray(F8, xv, xo + i), a0);
+                a1 = FloatVector.fromMemorySegment(F8, s, o + 4L * (i + 8), LE).fma(FloatVector.fromArray(F8, xv, xo + i + 8), a1);
+                a2 = FloatVector.fromMemorySegment(F8, s, o + 4L * (i + 16), LE).fma(FloatVector.fromArray(F8, xv, xo + i + 16), a2);
+                a3 = FloatVector.fromMemorySegment(F8, s, o + 4L * (i + 24), LE).fma(FloatVector.fromArray(F8, xv, xo + i + 24), a3);
             }
-            acc = w.fma(FloatVector.fromArray(F, xv, xo + i), acc);
+        } else {
+            boolean f16 = type == GGMLType.F16;
+            for (int i = 0; i < np; i += 8) {
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o + 2L * i, LE).convertShape(S2I, I8, 0);
+                FloatVector w;
+                if (f16) {
+                    IntVector magnitude = h.and(0x7FFF);
+                    w = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                            .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                            .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                } else {
+                    w = h.lanewise(LSHL, 16).reinterpretAsFloats();
+                }
+                // Rotate the accumulators so that a0 always takes the next step of 8: after four steps each is back in place.
+                FloatVector next = w.fma(FloatVector.fromArray(F8, xv, xo + i), a0);
+                a0 = a1;
+                a1 = a2;
+                a2 = a3;
+                a3 = next;
+            }
         }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        float sum = acc.lane(0);
-        if (i < count) sum += ScalarKernels.INSTANCE.dot(type, s, o + 2L * i, x, xo + i, count - i);
-        return sum;
+        FloatVector c = a0.add(a2).add(a1.add(a3));
+        FloatVector r = c.add(c.slice(4));
+        float reduced = type == GGMLType.BF16 ? (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3))
+                : (r.lane(0) + r.lane(1)) + (r.lane(2) + r.lane(3));
+        return ScalarKernels.vecDotLeftovers(type, s, o, x, xo, np, count, reduced);
     }
+
+    /*
+     * The 32-element block types follow ggml's AVX2 order (see ScalarKernels.dotQ32): the eight integer lanes
+     * are kept as two halves of four (elements 0..15 and 16..31), each from 16 weight and 16 activation bytes.
+     * Bytes are multiplied in 16-bit lanes, even and odd bytes apart, and adjacent products summed; the
+     * 16-bit pair sums, reread as 32-bit lanes, are summed pairwise again, giving four consecutive products
+     * per lane exactly as _mm256_maddubs_epi16 followed by _mm256_madd_epi16 does.
+     */
 
     private static float dotQ8_0(MemorySegment s, long o, Activations x, int xo, int blocks) {
         byte[] xq = x.quants;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector lo = FloatVector.zero(F4), hi = lo;
         for (int b = 0; b < blocks; b++, o += 34, xo += 32) {
-            FloatVector block = FloatVector.zero(F);
-            for (int c = 0; c < 32; c += C) {
-                ByteVector w = ByteVector.fromMemorySegment(B, s, o + 2 + c, LE);
-                ByteVector xv = ByteVector.fromArray(B, xq, xo + c);
-                for (int p = 0; p < PARTS; p++) {
-                    block = ((FloatVector) w.convertShape(B2F, F, p)).fma((FloatVector) xv.convertShape(B2F, F, p), block);
-                }
-            }
-            acc = block.fma(FloatVector.broadcast(F, f16(s, o) * x.scales[xo / 32]), acc);
+            FloatVector d = FloatVector.broadcast(F4, f16(s, o) * x.scales[xo / 32]);
+            ShortVector w = ByteVector.fromMemorySegment(B16, s, o + 2, LE).reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B16, xq, xo).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            lo = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, lo);
+            w = ByteVector.fromMemorySegment(B16, s, o + 18, LE).reinterpretAsShorts();
+            v = ByteVector.fromArray(B16, xq, xo + 16).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            hi = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, hi);
         }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
+        FloatVector r = lo.add(hi);
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
     }
 
-    private static float dotQ4_0(MemorySegment s, long o, Activations x, int xo, int blocks) {
+    private static float dotQ4_0OrQ4_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {
         byte[] xq = x.quants;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
-            FloatVector block = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 2 + c, LE);
-                ByteVector lo = raw.and((byte) 0xF).sub((byte) 8);
-                ByteVector hi = raw.lanewise(LSHR, 4).sub((byte) 8);
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 16 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    block = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), block);
-                    block = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), block);
-                }
-            }
-            acc = block.fma(FloatVector.broadcast(F, f16(s, o) * x.scales[xo / 32]), acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ5_0(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        byte[] xq = x.quants;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++, o += 22, xo += 32) {
-            int qh = s.get(ScalarKernels.INT, o + 2);
-            FloatVector block = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 6 + c, LE);
-                ByteVector lo = raw.and((byte) 0xF)
-                        .lanewise(OR, (byte) 0x10, VectorMask.fromLong(B, (qh >>> c) & CHUNK_LANE_BITS)).sub((byte) 16);
-                ByteVector hi = raw.lanewise(LSHR, 4)
-                        .lanewise(OR, (byte) 0x10, VectorMask.fromLong(B, (qh >>> (16 + c)) & CHUNK_LANE_BITS)).sub((byte) 16);
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 16 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    block = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), block);
-                    block = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), block);
-                }
-            }
-            acc = block.fma(FloatVector.broadcast(F, f16(s, o) * x.scales[xo / 32]), acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ4_1OrQ5_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {
-        byte[] xq = x.quants;
-        boolean five = type == GGMLType.Q5_1;
-        long quantsAt = five ? 8 : 4;
-        FloatVector acc = FloatVector.zero(F);
+        boolean withMin = type == GGMLType.Q4_1;
+        int quantsAt = withMin ? 4 : 2;
+        byte offset = (byte) (withMin ? 0 : 8);
+        FloatVector lo = FloatVector.zero(F4), hi = lo;
         float mins = 0;
         for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 32) {
-            int qh = five ? s.get(ScalarKernels.INT, o + 4) : 0;
-            FloatVector block = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + quantsAt + c, LE);
-                ByteVector lo = raw.and((byte) 0xF);
-                ByteVector hi = raw.lanewise(LSHR, 4);
-                if (five) {
-                    lo = lo.lanewise(OR, (byte) 0x10, VectorMask.fromLong(B, (qh >>> c) & CHUNK_LANE_BITS));
-                    hi = hi.lanewise(OR, (byte) 0x10, VectorMask.fromLong(B, (qh >>> (16 + c)) & CHUNK_LANE_BITS));
-                }
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 16 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    block = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), block);
-                    block = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), block);
-                }
-            }
-            acc = block.fma(FloatVector.broadcast(F, f16(s, o) * x.scales[xo / 32]), acc);
-            mins += f16(s, o + 2) * x.blockSums[xo / 32];
+            FloatVector d = FloatVector.broadcast(F4, f16(s, o) * x.scales[xo / 32]);
+            ByteVector raw = ByteVector.fromMemorySegment(B16, s, o + quantsAt, LE);
+            ShortVector w = raw.and((byte) 0xF).sub(offset).reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B16, xq, xo).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            lo = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, lo);
+            w = raw.lanewise(LSHR, 4).sub(offset).reinterpretAsShorts();
+            v = ByteVector.fromArray(B16, xq, xo + 16).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            hi = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, hi);
+            if (withMin) mins = Math.fma(f16(s, o + 2), x.blockSums[xo / 32], mins);
         }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0) + mins;
+        FloatVector r = lo.add(hi);
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + mins;
+    }
+
+    private static float dotQ5_0OrQ5_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {
+        byte[] xq = x.quants;
+        boolean withMin = type == GGMLType.Q5_1;
+        int qhAt = withMin ? 4 : 2;
+        byte offset = (byte) (withMin ? 0 : 16);
+        FloatVector lo = FloatVector.zero(F4), hi = lo;
+        float mins = 0;
+        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 32) {
+            FloatVector d = FloatVector.broadcast(F4, f16(s, o) * x.scales[xo / 32]);
+            int qh = s.get(ScalarKernels.INT, o + qhAt);
+            ByteVector raw = ByteVector.fromMemorySegment(B16, s, o + qhAt + 4, LE);
+            ShortVector w = raw.and((byte) 0xF).lanewise(OR, (byte) 0x10, VectorMask.fromLong(B16, qh & 0xFFFF))
+                    .sub(offset).reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B16, xq, xo).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            lo = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, lo);
+            w = raw.lanewise(LSHR, 4).lanewise(OR, (byte) 0x10, VectorMask.fromLong(B16, qh >>> 16))
+                    .sub(offset).reinterpretAsShorts();
+            v = ByteVector.fromArray(B16, xq, xo + 16).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            hi = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, hi);
+            if (withMin) mins = Math.fma(f16(s, o + 2), x.blockSums[xo / 32], mins);
+        }
+        FloatVector r = lo.add(hi);
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + mins;
     }
 
     private static float dotQ2_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
