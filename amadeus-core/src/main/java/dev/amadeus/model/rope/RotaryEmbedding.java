@@ -53,8 +53,9 @@ public final class RotaryEmbedding {
                 int b = neox ? base + i + half : base + 2 * i + 1;
                 float cos = cosSin[2 * i], sin = cosSin[2 * i + 1];
                 float x0 = v[a], x1 = v[b];
-                v[a] = x0 * cos - x1 * sin;
-                v[b] = x0 * sin + x1 * cos;
+                // llama.cpp's build (GCC, FMA allowed) fuses the first product of each line into the addition.
+                v[a] = Math.fma(x0, cos, -(x1 * sin));
+                v[b] = Math.fma(x0, sin, x1 * cos);
             }
         }
     }
