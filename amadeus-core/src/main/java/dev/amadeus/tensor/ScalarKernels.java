@@ -215,10 +215,7 @@ final class ScalarKernels implements TensorKernels {
         return switch (type) {
             case F32, F16, BF16 -> tiled && count % 8 == 0 ? dotTiled(type, s, o, x, xo, count) : vecDotFloat(type, s, o, x, xo, count);
             case Q8_0, Q4_0, Q5_0, Q4_1, Q5_1 -> dotQ32(type, s, o, x, xo, count);
-            case Q2_K -> dotQ2_K(type, s, o, x, xo, count);
-            case Q3_K -> dotQ3_K(type, s, o, x, xo, count);
-            case Q4_K, Q5_K -> dotQ4_KOrQ5_K(type, s, o, x, xo, count);
-            case Q6_K -> dotQ6_K(type, s, o, x, xo, count);
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> dotK(type, s, o, x, xo, count, ScalarKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
         };
     }
@@ -333,78 +330,104 @@ final class ScalarKernels implements TensorKernels {
         return hsum8(acc) + mins;
     }
 
-    private static float dotQ2_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 84, xo += 256) {
-            int sumi = 0;
-            int summ = 0;
-            for (int j = 0; j < 16; j++) summ += (u8(s, o + j) >> 4) * x.groupSums[xo / 16 + j];
-            for (int e = 0; e < 256; e++) {
-                int q = (u8(s, o + 16 + 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
-                sumi += (u8(s, o + e / 16) & 0xF) * q * x.quants[xo + e];
-            }
-            float dy = x.scales[xo / 256];
-            sum += f16(s, o + 80) * dy * sumi - f16(s, o + 82) * dy * summ;
-        }
-        return sum;
+    /** Computes the eight integer lanes of one K-quant super-block (see {@link #dotK}). */
+    interface LaneSums {
+        void lanes(GGMLType type, MemorySegment s, long o, byte[] xq, int xo, int[] out);
     }
 
-    private static float dotQ3_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 110, xo += 256) {
-            int sumi = 0;
-            for (int e = 0; e < 256; e++) {
-                int q2 = (u8(s, o + 32 + 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
-                int hbit = (u8(s, o + e % 32) >> (e / 32)) & 1;
-                sumi += scaleQ3K(s, o + 96, e / 16) * (q2 - (hbit != 0 ? 0 : 4)) * x.quants[xo + e];
-            }
-            sum += f16(s, o + 108) * x.scales[xo / 256] * sumi;
-        }
-        return sum;
+    /** The scale of element {@code e} (0..255) of a K-quant super-block. */
+    static int scaleK(GGMLType type, MemorySegment s, long o, int e) {
+        return switch (type) {
+            case Q2_K -> u8(s, o + e / 16) & 0xF;
+            case Q3_K -> scaleQ3K(s, o + 96, e / 16);
+            case Q4_K, Q5_K -> scaleMinK4(s, o + 4, e / 32) & 0xFF;
+            case Q6_K -> i8(s, o + 192 + e / 16);
+            default -> throw new IllegalArgumentException(type.toString());
+        };
     }
 
-    private static float dotQ4_KOrQ5_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        boolean five = type == GGMLType.Q5_K;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 256) {
-            long qs = o + (five ? 48 : 16);
-            int sumi = 0;
-            int summ = 0;
-            for (int j = 0; j < 8; j++) {
-                int scMin = scaleMinK4(s, o + 4, j);
-                summ += (scMin >> 8) * (x.groupSums[xo / 16 + 2 * j] + x.groupSums[xo / 16 + 2 * j + 1]);
-                int sub = 0;
-                for (int l = 0; l < 32; l++) {
-                    int q = (u8(s, qs + 32 * (j / 2) + l) >> (4 * (j % 2))) & 15;
-                    if (five) q += 16 * ((u8(s, o + 16 + l) >> j) & 1);
-                    sub += q * x.quants[xo + 32 * j + l];
-                }
-                sumi += (scMin & 0xFF) * sub;
-            }
-            float dy = x.scales[xo / 256];
-            sum += f16(s, o) * dy * sumi - f16(s, o + 2) * dy * summ;
-        }
-        return sum;
-    }
-
-    private static float dotQ6_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 210, xo += 256) {
-            int sumi = 0;
-            for (int e = 0; e < 256; e++) {
-                int h = e / 128;
-                int g = (e % 128) / 32;
-                int l = e % 32;
+    /** The quant of element {@code e} (0..255) of a K-quant super-block, offset included. */
+    static int quantK(GGMLType type, MemorySegment s, long o, int e) {
+        return switch (type) {
+            case Q2_K -> (u8(s, o + 16 + 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
+            case Q3_K -> ((u8(s, o + 32 + 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3)
+                    - (((u8(s, o + e % 32) >> (e / 32)) & 1) != 0 ? 0 : 4);
+            case Q4_K -> (u8(s, o + 16 + 32 * (e / 64) + e % 32) >> (4 * ((e / 32) % 2))) & 15;
+            case Q5_K -> ((u8(s, o + 48 + 32 * (e / 64) + e % 32) >> (4 * ((e / 32) % 2))) & 15)
+                    | (((u8(s, o + 16 + e % 32) >> (e / 32)) & 1) << 4);
+            case Q6_K -> {
+                int h = e / 128, g = (e % 128) / 32, l = e % 32;
                 int low4 = (u8(s, o + 64 * h + 32 * (g & 1) + l) >> (4 * (g >> 1))) & 15;
                 int high2 = (u8(s, o + 128 + 32 * h + l) >> (2 * g)) & 3;
-                sumi += i8(s, o + 192 + e / 16) * ((low4 | high2 << 4) - 32) * x.quants[xo + e];
+                yield (low4 | high2 << 4) - 32;
             }
-            sum += f16(s, o + 208) * x.scales[xo / 256] * sumi;
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
+    /** Lane m sums scale·quant·activation over the elements e with (e mod 32) / 4 == m. */
+    static void superBlockLanes(GGMLType type, MemorySegment s, long o, byte[] xq, int xo, int[] out) {
+        java.util.Arrays.fill(out, 0, 8, 0);
+        for (int e = 0; e < 256; e++) out[(e % 32) / 4] += scaleK(type, s, o, e) * quantK(type, s, o, e) * xq[xo + e];
+    }
+
+    /**
+     * K-quants in the order of ggml's AVX2 {@code ggml_vec_dot_q*_K_q8_K}: each super-block's integer
+     * products (scales included) are summed exactly in eight lanes, lane m taking the four bytes 4m..4m+3
+     * of every 32-element chunk; the lanes are converted to float and fused-multiply-added with
+     * {@code d = d_x·d_w} into eight float lanes, summed by {@link #hsum8} at the end. The minimums are
+     * added as ggml does per type: Q2_K into the same lanes (pairs of 16-element groups) just before the
+     * scales, Q4_K in four lanes of its own (pairs of 32-element sub-blocks), Q5_K in one float.
+     */
+    static float dotK(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, LaneSums sums) {
+        int blocks = count / 256;
+        float[] acc = new float[8];
+        float[] accMin = new float[4];
+        float mins = 0;
+        int[] lanes = new int[8];
+        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 256) {
+            float dy = x.scales[xo / 256];
+            int groups = xo / 16;
+            switch (type) {
+                case Q2_K -> {
+                    float dmin = -dy * f16(s, o + 82);
+                    for (int m = 0; m < 8; m++) {
+                        int prod = (u8(s, o + 2 * m) >> 4) * x.groupSums[groups + 2 * m]
+                                + (u8(s, o + 2 * m + 1) >> 4) * x.groupSums[groups + 2 * m + 1];
+                        acc[m] = Math.fma(dmin, (float) prod, acc[m]);
+                    }
+                }
+                case Q4_K -> {
+                    float dmin = -dy * f16(s, o + 2);
+                    for (int i = 0; i < 4; i++) {
+                        int prod = 0;
+                        for (int j = 2 * i; j < 2 * i + 2; j++) {
+                            prod += (scaleMinK4(s, o + 4, j) >> 8) * (x.groupSums[groups + 2 * j] + x.groupSums[groups + 2 * j + 1]);
+                        }
+                        accMin[i] = Math.fma(dmin, (float) prod, accMin[i]);
+                    }
+                }
+                case Q5_K -> {
+                    float dmin = -dy * f16(s, o + 2);
+                    int prod = 0;
+                    for (int j = 0; j < 8; j++) {
+                        prod += (scaleMinK4(s, o + 4, j) >> 8) * (x.groupSums[groups + 2 * j] + x.groupSums[groups + 2 * j + 1]);
+                    }
+                    mins = Math.fma(dmin, (float) prod, mins);
+                }
+                default -> {
+                }
+            }
+            long dAt = switch (type) {
+                case Q2_K -> o + 80;
+                case Q3_K -> o + 108;
+                case Q6_K -> o + 208;
+                default -> o;
+            };
+            float d = dy * f16(s, dAt);
+            sums.lanes(type, s, o, x.quants, xo, lanes);
+            for (int m = 0; m < 8; m++) acc[m] = Math.fma(d, (float) lanes[m], acc[m]);
         }
-        return sum;
+        return hsum8(acc) + ((accMin[0] + accMin[2]) + (accMin[1] + accMin[3])) + mins;
     }
 }

@@ -66,6 +66,7 @@ final class VectorKernels implements TensorKernels {
     static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     static final VectorSpecies<Short> H8 = ShortVector.SPECIES_128;
     static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int C = BYTES_PER_CHUNK;
@@ -258,10 +259,7 @@ final class VectorKernels implements TensorKernels {
             case Q8_0 -> dotQ8_0(s, o, x, xo, count / 32);
             case Q4_0, Q4_1 -> dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
             case Q5_0, Q5_1 -> dotQ5_0OrQ5_1(type, s, o, x, xo, count / 32);
-            case Q2_K -> dotQ2_K(s, o, x, xo, count / 256);
-            case Q3_K -> dotQ3_K(s, o, x, xo, count / 256);
-            case Q4_K, Q5_K -> dotQ4_KOrQ5_K(type, s, o, x, xo, count / 256);
-            case Q6_K -> dotQ6_K(s, o, x, xo, count / 256);
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> ScalarKernels.dotK(type, s, o, x, xo, count, VectorKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
         };
     }
@@ -416,199 +414,63 @@ final class VectorKernels implements TensorKernels {
         return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + mins;
     }
 
-    private static float dotQ2_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 84, xo += 256) {
-            float dy = x.scales[xo / 256];
-            int summ = 0;
-            for (int j = 0; j < 16; j++) summ += (u8(s, o + j) >> 4) * x.groupSums[xo / 16 + j];
-            float sumi = halfQ2_K(s, o, 0, x.quants, xo) + halfQ2_K(s, o, 1, x.quants, xo);
-            sum += f16(s, o + 80) * dy * sumi - f16(s, o + 82) * dy * summ;
-        }
-        return sum;
-    }
-
-    /** Σ scale · Σ q·q8 over elements 128h..128h+127 of one Q2_K super-block. */
-    private static float halfQ2_K(MemorySegment s, long o, int h, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int l0 = 0; l0 < 32; l0 += 16) {
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            for (int c = l0; c < l0 + 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 16 + 32 * h + c, LE);
-                ByteVector q0 = raw.and((byte) 3);
-                ByteVector q1 = raw.lanewise(LSHR, 2).and((byte) 3);
-                ByteVector q2 = raw.lanewise(LSHR, 4).and((byte) 3);
-                ByteVector q3 = raw.lanewise(LSHR, 6);
-                int xb = xo + 128 * h + c;
-                ByteVector x0 = ByteVector.fromArray(B, xq, xb);
-                ByteVector x1 = ByteVector.fromArray(B, xq, xb + 32);
-                ByteVector x2 = ByteVector.fromArray(B, xq, xb + 64);
-                ByteVector x3 = ByteVector.fromArray(B, xq, xb + 96);
-                for (int p = 0; p < PARTS; p++) {
-                    s0 = ((FloatVector) q0.convertShape(B2F, F, p)).fma((FloatVector) x0.convertShape(B2F, F, p), s0);
-                    s1 = ((FloatVector) q1.convertShape(B2F, F, p)).fma((FloatVector) x1.convertShape(B2F, F, p), s1);
-                    s2 = ((FloatVector) q2.convertShape(B2F, F, p)).fma((FloatVector) x2.convertShape(B2F, F, p), s2);
-                    s3 = ((FloatVector) q3.convertShape(B2F, F, p)).fma((FloatVector) x3.convertShape(B2F, F, p), s3);
+    /**
+     * {@link ScalarKernels#superBlockLanes} sixteen elements at a time: the quants of one half of a
+     * 32-element chunk are unpacked to bytes, multiplied with the activations into four lanes of four
+     * products each (as in the 32-element block kernels), scaled, and added to lanes 0..3 (first half)
+     * or 4..7 (second half).
+     */
+    static void superBlockLanes(GGMLType type, MemorySegment s, long o, byte[] xq, int xo, int[] out) {
+        IntVector lo = IntVector.zero(I4), hi = lo;
+        for (int c = 0; c < 8; c++) {
+            for (int h = 0; h < 2; h++) {
+                int l0 = 16 * h;
+                ByteVector q;
+                int scale;
+                switch (type) {
+                    case Q2_K -> {
+                        q = ByteVector.fromMemorySegment(B16, s, o + 16 + 32 * (c / 4) + l0, LE).lanewise(LSHR, 2 * (c % 4)).and((byte) 3);
+                        scale = u8(s, o + 2 * c + h) & 0xF;
+                    }
+                    case Q3_K -> {
+                        ByteVector high = ByteVector.fromMemorySegment(B16, s, o + l0, LE).lanewise(LSHR, c).and((byte) 1);
+                        q = ByteVector.fromMemorySegment(B16, s, o + 32 + 32 * (c / 4) + l0, LE).lanewise(LSHR, 2 * (c % 4)).and((byte) 3)
+                                .add(high.lanewise(LSHL, 2)).sub((byte) 4);
+                        scale = scaleQ3K(s, o + 96, 2 * c + h);
+                    }
+                    case Q4_K -> {
+                        q = ByteVector.fromMemorySegment(B16, s, o + 16 + 32 * (c / 2) + l0, LE).lanewise(LSHR, 4 * (c % 2)).and((byte) 15);
+                        scale = scaleMinK4(s, o + 4, c) & 0xFF;
+                    }
+                    case Q5_K -> {
+                        ByteVector high = ByteVector.fromMemorySegment(B16, s, o + 16 + l0, LE).lanewise(LSHR, c).and((byte) 1);
+                        q = ByteVector.fromMemorySegment(B16, s, o + 48 + 32 * (c / 2) + l0, LE).lanewise(LSHR, 4 * (c % 2)).and((byte) 15)
+                                .or(high.lanewise(LSHL, 4));
+                        scale = scaleMinK4(s, o + 4, c) & 0xFF;
+                    }
+                    default -> {
+                        int half = c / 4, g = c % 4;
+                        ByteVector low4 = ByteVector.fromMemorySegment(B16, s, o + 64 * half + 32 * (g & 1) + l0, LE)
+                                .lanewise(LSHR, 4 * (g >> 1)).and((byte) 15);
+                        ByteVector high2 = ByteVector.fromMemorySegment(B16, s, o + 128 + 32 * half + l0, LE)
+                                .lanewise(LSHR, 2 * g).and((byte) 3);
+                        q = low4.or(high2.lanewise(LSHL, 4)).sub((byte) 32);
+                        scale = i8(s, o + 192 + 2 * c + h);
+                    }
+                }
+                ShortVector w = q.reinterpretAsShorts();
+                ShortVector v = ByteVector.fromArray(B16, xq, xo + 32 * c + l0).reinterpretAsShorts();
+                IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                p = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(scale);
+                if (h == 0) {
+                    lo = lo.add(p);
+                } else {
+                    hi = hi.add(p);
                 }
             }
-            int j = 8 * h + l0 / 16;
-            acc = s0.mul(u8(s, o + j) & 0xF).add(acc);
-            acc = s1.mul(u8(s, o + j + 2) & 0xF).add(acc);
-            acc = s2.mul(u8(s, o + j + 4) & 0xF).add(acc);
-            acc = s3.mul(u8(s, o + j + 6) & 0xF).add(acc);
         }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ3_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 110, xo += 256) {
-            float sumi = halfQ3_K(s, o, 0, x.quants, xo) + halfQ3_K(s, o, 1, x.quants, xo);
-            sum += f16(s, o + 108) * x.scales[xo / 256] * sumi;
-        }
-        return sum;
-    }
-
-    /** Σ scale · Σ q·q8 over elements 128h..128h+127 of one Q3_K super-block. */
-    private static float halfQ3_K(MemorySegment s, long o, int h, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int l0 = 0; l0 < 32; l0 += 16) {
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            for (int c = l0; c < l0 + 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 32 + 32 * h + c, LE);
-                // A set hmask bit means "no -4": add 4·bit, then subtract 4 from every quant.
-                ByteVector high = ByteVector.fromMemorySegment(B, s, o + c, LE).lanewise(LSHR, 4 * h).lanewise(LSHL, 2);
-                ByteVector q0 = raw.and((byte) 3).add(high.and((byte) 4)).sub((byte) 4);
-                ByteVector q1 = raw.lanewise(LSHR, 2).and((byte) 3).add(high.lanewise(LSHR, 1).and((byte) 4)).sub((byte) 4);
-                ByteVector q2 = raw.lanewise(LSHR, 4).and((byte) 3).add(high.lanewise(LSHR, 2).and((byte) 4)).sub((byte) 4);
-                ByteVector q3 = raw.lanewise(LSHR, 6).add(high.lanewise(LSHR, 3).and((byte) 4)).sub((byte) 4);
-                int xb = xo + 128 * h + c;
-                ByteVector x0 = ByteVector.fromArray(B, xq, xb);
-                ByteVector x1 = ByteVector.fromArray(B, xq, xb + 32);
-                ByteVector x2 = ByteVector.fromArray(B, xq, xb + 64);
-                ByteVector x3 = ByteVector.fromArray(B, xq, xb + 96);
-                for (int p = 0; p < PARTS; p++) {
-                    s0 = ((FloatVector) q0.convertShape(B2F, F, p)).fma((FloatVector) x0.convertShape(B2F, F, p), s0);
-                    s1 = ((FloatVector) q1.convertShape(B2F, F, p)).fma((FloatVector) x1.convertShape(B2F, F, p), s1);
-                    s2 = ((FloatVector) q2.convertShape(B2F, F, p)).fma((FloatVector) x2.convertShape(B2F, F, p), s2);
-                    s3 = ((FloatVector) q3.convertShape(B2F, F, p)).fma((FloatVector) x3.convertShape(B2F, F, p), s3);
-                }
-            }
-            int j = 8 * h + l0 / 16;
-            acc = s0.mul(scaleQ3K(s, o + 96, j)).add(acc);
-            acc = s1.mul(scaleQ3K(s, o + 96, j + 2)).add(acc);
-            acc = s2.mul(scaleQ3K(s, o + 96, j + 4)).add(acc);
-            acc = s3.mul(scaleQ3K(s, o + 96, j + 6)).add(acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ4_KOrQ5_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {
-        boolean five = type == GGMLType.Q5_K;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 256) {
-            int groups = xo / 16;
-            int summ = 0;
-            for (int j = 0; j < 8; j++) {
-                summ += (scaleMinK4(s, o + 4, j) >> 8) * (x.groupSums[groups + 2 * j] + x.groupSums[groups + 2 * j + 1]);
-            }
-            float sumi = five ? superBlockQ5_K(s, o, x.quants, xo) : superBlockQ4_K(s, o, x.quants, xo);
-            float dy = x.scales[xo / 256];
-            sum += f16(s, o) * dy * sumi - f16(s, o + 2) * dy * summ;
-        }
-        return sum;
-    }
-
-    /** Σ scale · Σ q·q8 over one Q4_K super-block. */
-    private static float superBlockQ4_K(MemorySegment s, long o, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < 4; k++) {
-            FloatVector sLo = FloatVector.zero(F), sHi = sLo;
-            for (int c = 0; c < 32; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 16 + 32 * k + c, LE);
-                ByteVector lo = raw.and((byte) 0xF);
-                ByteVector hi = raw.lanewise(LSHR, 4);
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + 64 * k + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 64 * k + 32 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    sLo = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), sLo);
-                    sHi = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), sHi);
-                }
-            }
-            acc = sLo.mul(scaleMinK4(s, o + 4, 2 * k) & 0xFF).add(acc);
-            acc = sHi.mul(scaleMinK4(s, o + 4, 2 * k + 1) & 0xFF).add(acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    /** Σ scale · Σ q·q8 over one Q5_K super-block. */
-    private static float superBlockQ5_K(MemorySegment s, long o, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < 4; k++) {
-            FloatVector sLo = FloatVector.zero(F), sHi = sLo;
-            for (int c = 0; c < 32; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 48 + 32 * k + c, LE);
-                ByteVector high = ByteVector.fromMemorySegment(B, s, o + 16 + c, LE).lanewise(LSHR, 2 * k);
-                ByteVector lo = raw.and((byte) 0xF).or(high.and((byte) 1).lanewise(LSHL, 4));
-                ByteVector hi = raw.lanewise(LSHR, 4).or(high.lanewise(LSHL, 3).and((byte) 0x10));
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + 64 * k + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 64 * k + 32 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    sLo = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), sLo);
-                    sHi = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), sHi);
-                }
-            }
-            acc = sLo.mul(scaleMinK4(s, o + 4, 2 * k) & 0xFF).add(acc);
-            acc = sHi.mul(scaleMinK4(s, o + 4, 2 * k + 1) & 0xFF).add(acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ6_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 210, xo += 256) {
-            float sumi = halfQ6_K(s, o, 0, x.quants, xo) + halfQ6_K(s, o, 1, x.quants, xo);
-            sum += f16(s, o + 208) * x.scales[xo / 256] * sumi;
-        }
-        return sum;
-    }
-
-    /** Σ scale · Σ q·q8 over elements 128h..128h+127 of one Q6_K super-block. */
-    private static float halfQ6_K(MemorySegment s, long o, int h, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int l0 = 0; l0 < 32; l0 += 16) {
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            for (int l = l0; l < l0 + 16; l += C) {
-                ByteVector ql0 = ByteVector.fromMemorySegment(B, s, o + 64 * h + l, LE);
-                ByteVector ql1 = ByteVector.fromMemorySegment(B, s, o + 64 * h + 32 + l, LE);
-                ByteVector qh = ByteVector.fromMemorySegment(B, s, o + 128 + 32 * h + l, LE);
-                ByteVector q0 = ql0.and((byte) 0xF).or(qh.lanewise(LSHL, 4).and((byte) 0x30)).sub((byte) 32);
-                ByteVector q1 = ql1.and((byte) 0xF).or(qh.lanewise(LSHL, 2).and((byte) 0x30)).sub((byte) 32);
-                ByteVector q2 = ql0.lanewise(LSHR, 4).or(qh.and((byte) 0x30)).sub((byte) 32);
-                ByteVector q3 = ql1.lanewise(LSHR, 4).or(qh.lanewise(LSHR, 2).and((byte) 0x30)).sub((byte) 32);
-                int xb = xo + 128 * h + l;
-                ByteVector x0 = ByteVector.fromArray(B, xq, xb);
-                ByteVector x1 = ByteVector.fromArray(B, xq, xb + 32);
-                ByteVector x2 = ByteVector.fromArray(B, xq, xb + 64);
-                ByteVector x3 = ByteVector.fromArray(B, xq, xb + 96);
-                for (int p = 0; p < PARTS; p++) {
-                    s0 = ((FloatVector) q0.convertShape(B2F, F, p)).fma((FloatVector) x0.convertShape(B2F, F, p), s0);
-                    s1 = ((FloatVector) q1.convertShape(B2F, F, p)).fma((FloatVector) x1.convertShape(B2F, F, p), s1);
-                    s2 = ((FloatVector) q2.convertShape(B2F, F, p)).fma((FloatVector) x2.convertShape(B2F, F, p), s2);
-                    s3 = ((FloatVector) q3.convertShape(B2F, F, p)).fma((FloatVector) x3.convertShape(B2F, F, p), s3);
-                }
-            }
-            long scales = o + 192 + 8 * h + l0 / 16;
-            acc = s0.mul(i8(s, scales)).add(acc);
-            acc = s1.mul(i8(s, scales + 2)).add(acc);
-            acc = s2.mul(i8(s, scales + 4)).add(acc);
-            acc = s3.mul(i8(s, scales + 6)).add(acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
+        lo.intoArray(out, 0);
+        hi.intoArray(out, 4);
     }
 }
