@@ -131,6 +131,9 @@ public final class Transformer {
         for (int i = 0; i < n; i++) {
             rope.angles(start + i, cosSin);
             rope.rotate(s.q, i * qd, c.heads(), cosSin);
+            if (c.architecture().scaleQueries) {
+                for (int j = i * qd; j < (i + 1) * qd; j++) s.q[j] *= c.queryScale();
+            }
             rope.rotate(s.k, i * kd, c.kvHeads(), cosSin);
             System.arraycopy(s.k, i * kd, keys, (start + i) * kd, kd);
             System.arraycopy(s.v, i * vd, values, (start + i) * vd, vd);
@@ -152,7 +155,7 @@ public final class Transformer {
     private void attention(int layer, float[] keys, float[] values, int start, Scratch s) {
         int heads = c.heads(), hd = c.headDim(), vhd = c.valueHeadDim(), group = c.groupSize();
         int qd = c.queryDim(), kd = c.kvDim(), vd = c.kvValueDim(), window = c.slidingWindow()[layer];
-        float scale = c.queryScale(), cap = c.attnSoftCap();
+        float scale = c.architecture().scaleQueries ? 1f : c.queryScale(), cap = c.attnSoftCap();
         pool.parallelFor(s.n * heads, (from, to) -> {
             float[] scores = new float[start + s.n];
             float[] lanes = new float[8 * vhd];
@@ -164,7 +167,7 @@ public final class Transformer {
                 int qOff = i * qd + h * hd;
                 for (int t = 0; t < count; t++) {
                     float score = VectorOps.dot(s.q, qOff, keys, (first + t) * kd + kvh * hd, hd) * scale;
-                    scores[t] = cap > 0 ? cap * (float) Math.tanh(score / cap) : score;
+                    scores[t] = cap > 0 ? (float) Math.tanh(score * (1f / cap)) * cap : score;
                 }
                 VectorOps.softmax(scores, count, first);
                 // llama.cpp weighs the values with tinyBLAS: per output, eight lanes by cache position mod 8.
@@ -218,7 +221,8 @@ public final class Transformer {
     }
 
     private static void softCap(float[] v, float cap) {
-        for (int i = 0; i < v.length; i++) v[i] = cap * (float) Math.tanh(v[i] / cap);
+        // As llama.cpp's graph: scale by 1/cap, tanh, scale by cap.
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.tanh(v[i] * (1f / cap)) * cap;
     }
 
     private int checkToken(int token) {
