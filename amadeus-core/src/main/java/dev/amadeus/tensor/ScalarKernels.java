@@ -211,10 +211,12 @@ final class ScalarKernels implements TensorKernels {
     }
 
     @Override
-    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, boolean tiled) {
+    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, int matrixRows) {
         return switch (type) {
-            case F32, F16, BF16 -> tiled && count % 8 == 0 ? dotTiled(type, s, o, x, xo, count) : vecDotFloat(type, s, o, x, xo, count);
-            case Q8_0, Q4_0, Q5_0, Q4_1, Q5_1 -> dotQ32(type, s, o, x, xo, count);
+            case F32, F16, BF16 -> matrixRows % 4 == 0 && count % 8 == 0 ? dotTiled(type, s, o, x, xo, count)
+                    : vecDotFloat(type, s, o, x, xo, count);
+            case Q4_0 -> matrixRows % 8 == 0 ? dotQ4_0Repacked(s, o, x, xo, count) : dotQ32(type, s, o, x, xo, count);
+            case Q8_0, Q5_0, Q4_1, Q5_1 -> dotQ32(type, s, o, x, xo, count);
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> dotK(type, s, o, x, xo, count, ScalarKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
         };
@@ -369,6 +371,21 @@ final class ScalarKernels implements TensorKernels {
     static void superBlockLanes(GGMLType type, MemorySegment s, long o, byte[] xq, int xo, int[] out) {
         java.util.Arrays.fill(out, 0, 8, 0);
         for (int e = 0; e < 256; e++) out[(e % 32) / 4] += scaleK(type, s, o, e) * quantK(type, s, o, e) * xq[xo + e];
+    }
+
+    /**
+     * Q4_0 as llama.cpp multiplies it after repacking the matrix into interleaved 8-row blocks
+     * ({@code ggml_gemm_q4_0_8x8_q8_0} on AVX2): each block's products summed exactly as one integer,
+     * then one float accumulator per output, {@code acc = fma(sum, d_w·d_x, acc)} block after block.
+     */
+    private static float dotQ4_0Repacked(MemorySegment s, long o, Activations x, int xo, int count) {
+        float acc = 0;
+        for (int b = 0; b < count / 32; b++, o += 18, xo += 32) {
+            int sum = 0;
+            for (int j = 0; j < 32; j++) sum += quant32(GGMLType.Q4_0, s, o, j) * x.quants[xo + j];
+            acc = Math.fma((float) sum, f16(s, o) * x.scales[xo / 32], acc);
+        }
+        return acc;
     }
 
     /**

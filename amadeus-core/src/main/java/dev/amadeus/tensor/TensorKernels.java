@@ -22,17 +22,18 @@ public interface TensorKernels {
      * {@link Activations#formatFor(GGMLType) the format} for {@code type}.
      */
     default float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count) {
-        return dot(type, data, byteOffset, x, xOffset, count, true);
+        return dot(type, data, byteOffset, x, xOffset, count, 8);
     }
 
     /**
      * The same dot product, rounded the way llama.cpp's CPU backend (AVX2 build) rounds it in a batched
-     * matrix product. For float weights that depends on the matrix: llamafile's tinyBLAS handles it when
-     * the weight matrix has a multiple of 4 rows ({@code tiled}) and the rows a multiple of 8 elements,
-     * ggml's {@code vec_dot} otherwise, and the two sum in different orders. Quantized types sum in one
-     * order either way.
+     * matrix product, which depends on the weight matrix's row count {@code matrixRows}. Float weights go
+     * to llamafile's tinyBLAS when the matrix has a multiple of 4 rows of a multiple of 8 elements, to
+     * ggml's {@code vec_dot} otherwise; Q4_0 matrices with a multiple of 8 rows are repacked into
+     * interleaved 8-row blocks with their own kernel. The orders of these kernels differ; the other
+     * quantized types sum in one order either way.
      */
-    float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count, boolean tiled);
+    float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count, int matrixRows);
 
     static TensorKernels scalar() {
         return ScalarKernels.INSTANCE;

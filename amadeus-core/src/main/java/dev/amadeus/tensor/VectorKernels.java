@@ -16,6 +16,7 @@ import static dev.amadeus.tensor.ScalarKernels.i8;
 import static dev.amadeus.tensor.ScalarKernels.scaleMinK4;
 import static dev.amadeus.tensor.ScalarKernels.scaleQ3K;
 import static dev.amadeus.tensor.ScalarKernels.u8;
+import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.GE;
@@ -252,12 +253,13 @@ final class VectorKernels implements TensorKernels {
     }
 
     @Override
-    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, boolean tiled) {
+    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, int matrixRows) {
         return switch (type) {
-            case F32, F16, BF16 -> tiled && count % 8 == 0 ? dotTiled(type, s, o, x.values, xo, count)
+            case F32, F16, BF16 -> matrixRows % 4 == 0 && count % 8 == 0 ? dotTiled(type, s, o, x.values, xo, count)
                     : vecDotFloat(type, s, o, x, xo, count);
             case Q8_0 -> dotQ8_0(s, o, x, xo, count / 32);
-            case Q4_0, Q4_1 -> dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
+            case Q4_0 -> matrixRows % 8 == 0 ? dotQ4_0Repacked(s, o, x, xo, count / 32) : dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
+            case Q4_1 -> dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
             case Q5_0, Q5_1 -> dotQ5_0OrQ5_1(type, s, o, x, xo, count / 32);
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> ScalarKernels.dotK(type, s, o, x, xo, count, VectorKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
@@ -383,6 +385,28 @@ final class VectorKernels implements TensorKernels {
         }
         FloatVector r = lo.add(hi);
         return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + mins;
+    }
+
+    /** {@link ScalarKernels}'s repacked Q4_0 order: an exact integer sum per block, then one float fma per block. */
+    private static float dotQ4_0Repacked(MemorySegment s, long o, Activations x, int xo, int blocks) {
+        byte[] xq = x.quants;
+        float acc = 0;
+        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
+            ByteVector raw = ByteVector.fromMemorySegment(B16, s, o + 2, LE);
+            ShortVector w = raw.and((byte) 0xF).sub((byte) 8).reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B16, xq, xo).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            IntVector sum = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
+            w = raw.lanewise(LSHR, 4).sub((byte) 8).reinterpretAsShorts();
+            v = ByteVector.fromArray(B16, xq, xo + 16).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            sum = sum.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(p.lanewise(ASHR, 16));
+            // Integer lanes: any order of addition gives the same exact sum.
+            acc = Math.fma((float) sum.reduceLanes(ADD), f16(s, o) * x.scales[xo / 32], acc);
+        }
+        return acc;
     }
 
     private static float dotQ5_0OrQ5_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {

@@ -97,8 +97,9 @@ class KernelAgreementTest {
                     String where = type + " cols " + cols + " row " + row + " x " + xRow;
                     // Both follow llama.cpp's order of operations, so they agree to the bit, in both orders.
                     assertEquals(Float.floatToIntBits(scalar), Float.floatToIntBits(vector), where + " vector vs scalar");
-                    float scalarVecDot = SCALAR.dot(type, data, offset, a, xRow * cols, cols, false);
-                    float vectorVecDot = VECTOR.dot(type, data, offset, a, xRow * cols, cols, false);
+                    // A matrix of 3 rows: ggml's vec_dot order for float types, no repacking for Q4_0.
+                    float scalarVecDot = SCALAR.dot(type, data, offset, a, xRow * cols, cols, 3);
+                    float vectorVecDot = VECTOR.dot(type, data, offset, a, xRow * cols, cols, 3);
                     assertEquals(Float.floatToIntBits(scalarVecDot), Float.floatToIntBits(vectorVecDot), where + " vec_dot order");
                     assertEquals(exact, scalarVecDot, 2e-6 * magnitude + minTerm + 1e-30, where + " vec_dot order vs exact");
                     assertEquals(exact, scalar, 2e-6 * magnitude + minTerm + 1e-30, where + " scalar vs exact");
