@@ -68,6 +68,9 @@ final class VectorKernels implements TensorKernels {
     static final VectorSpecies<Short> H8 = ShortVector.SPECIES_128;
     static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
+    static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    /** Lanes 4..7 of eight: the second 16 elements of a 32-element chunk. */
+    private static final VectorMask<Integer> UPPER_HALF = VectorMask.fromLong(IntVector.SPECIES_256, 0xF0);
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int C = BYTES_PER_CHUNK;
@@ -343,21 +346,16 @@ final class VectorKernels implements TensorKernels {
 
     private static float dotQ8_0(MemorySegment s, long o, Activations x, int xo, int blocks) {
         byte[] xq = x.quants;
-        FloatVector lo = FloatVector.zero(F4), hi = lo;
+        FloatVector acc = FloatVector.zero(F8);
         for (int b = 0; b < blocks; b++, o += 34, xo += 32) {
-            FloatVector d = FloatVector.broadcast(F4, f16(s, o) * x.scales[xo / 32]);
-            ShortVector w = ByteVector.fromMemorySegment(B16, s, o + 2, LE).reinterpretAsShorts();
-            ShortVector v = ByteVector.fromArray(B16, xq, xo).reinterpretAsShorts();
+            ShortVector w = ByteVector.fromMemorySegment(B32, s, o + 2, LE).reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B32, xq, xo).reinterpretAsShorts();
             IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
                     .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
-            lo = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, lo);
-            w = ByteVector.fromMemorySegment(B16, s, o + 18, LE).reinterpretAsShorts();
-            v = ByteVector.fromArray(B16, xq, xo + 16).reinterpretAsShorts();
-            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
-                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
-            hi = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, hi);
+            FloatVector lanes = (FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0);
+            acc = lanes.fma(FloatVector.broadcast(F8, f16(s, o) * x.scales[xo / 32]), acc);
         }
-        FloatVector r = lo.add(hi);
+        FloatVector r = acc.add(acc.slice(4));
         return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
     }
 
@@ -439,62 +437,53 @@ final class VectorKernels implements TensorKernels {
     }
 
     /**
-     * {@link ScalarKernels#superBlockLanes} sixteen elements at a time: the quants of one half of a
-     * 32-element chunk are unpacked to bytes, multiplied with the activations into four lanes of four
-     * products each (as in the 32-element block kernels), scaled, and added to lanes 0..3 (first half)
-     * or 4..7 (second half).
+     * {@link ScalarKernels#superBlockLanes} one 32-element chunk at a time: the chunk's quants are unpacked
+     * to 32 bytes, multiplied with the activations in 16-bit lanes (even and odd bytes apart, then added),
+     * and adjacent 16-bit sums added as 32-bit lanes, which gives lane m the four products 4m..4m+3 as
+     * _mm256_maddubs_epi16 then _mm256_madd_epi16 do; the lanes are scaled (per 16 or 32 elements) and summed.
      */
     static void superBlockLanes(GGMLType type, MemorySegment s, long o, byte[] xq, int xo, int[] out) {
-        IntVector lo = IntVector.zero(I4), hi = lo;
+        IntVector acc = IntVector.zero(I8);
         for (int c = 0; c < 8; c++) {
-            for (int h = 0; h < 2; h++) {
-                int l0 = 16 * h;
-                ByteVector q;
-                int scale;
-                switch (type) {
-                    case Q2_K -> {
-                        q = ByteVector.fromMemorySegment(B16, s, o + 16 + 32 * (c / 4) + l0, LE).lanewise(LSHR, 2 * (c % 4)).and((byte) 3);
-                        scale = u8(s, o + 2 * c + h) & 0xF;
-                    }
-                    case Q3_K -> {
-                        ByteVector high = ByteVector.fromMemorySegment(B16, s, o + l0, LE).lanewise(LSHR, c).and((byte) 1);
-                        q = ByteVector.fromMemorySegment(B16, s, o + 32 + 32 * (c / 4) + l0, LE).lanewise(LSHR, 2 * (c % 4)).and((byte) 3)
-                                .add(high.lanewise(LSHL, 2)).sub((byte) 4);
-                        scale = scaleQ3K(s, o + 96, 2 * c + h);
-                    }
-                    case Q4_K -> {
-                        q = ByteVector.fromMemorySegment(B16, s, o + 16 + 32 * (c / 2) + l0, LE).lanewise(LSHR, 4 * (c % 2)).and((byte) 15);
-                        scale = scaleMinK4(s, o + 4, c) & 0xFF;
-                    }
-                    case Q5_K -> {
-                        ByteVector high = ByteVector.fromMemorySegment(B16, s, o + 16 + l0, LE).lanewise(LSHR, c).and((byte) 1);
-                        q = ByteVector.fromMemorySegment(B16, s, o + 48 + 32 * (c / 2) + l0, LE).lanewise(LSHR, 4 * (c % 2)).and((byte) 15)
-                                .or(high.lanewise(LSHL, 4));
-                        scale = scaleMinK4(s, o + 4, c) & 0xFF;
-                    }
-                    default -> {
-                        int half = c / 4, g = c % 4;
-                        ByteVector low4 = ByteVector.fromMemorySegment(B16, s, o + 64 * half + 32 * (g & 1) + l0, LE)
-                                .lanewise(LSHR, 4 * (g >> 1)).and((byte) 15);
-                        ByteVector high2 = ByteVector.fromMemorySegment(B16, s, o + 128 + 32 * half + l0, LE)
-                                .lanewise(LSHR, 2 * g).and((byte) 3);
-                        q = low4.or(high2.lanewise(LSHL, 4)).sub((byte) 32);
-                        scale = i8(s, o + 192 + 2 * c + h);
-                    }
+            ByteVector q;
+            IntVector scale;
+            switch (type) {
+                case Q2_K -> {
+                    q = ByteVector.fromMemorySegment(B32, s, o + 16 + 32 * (c / 4), LE).lanewise(LSHR, 2 * (c % 4)).and((byte) 3);
+                    scale = IntVector.broadcast(I8, u8(s, o + 2 * c) & 0xF).blend(u8(s, o + 2 * c + 1) & 0xF, UPPER_HALF);
                 }
-                ShortVector w = q.reinterpretAsShorts();
-                ShortVector v = ByteVector.fromArray(B16, xq, xo + 32 * c + l0).reinterpretAsShorts();
-                IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
-                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
-                p = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(scale);
-                if (h == 0) {
-                    lo = lo.add(p);
-                } else {
-                    hi = hi.add(p);
+                case Q3_K -> {
+                    ByteVector high = ByteVector.fromMemorySegment(B32, s, o, LE).lanewise(LSHR, c).and((byte) 1);
+                    q = ByteVector.fromMemorySegment(B32, s, o + 32 + 32 * (c / 4), LE).lanewise(LSHR, 2 * (c % 4)).and((byte) 3)
+                            .add(high.lanewise(LSHL, 2)).sub((byte) 4);
+                    scale = IntVector.broadcast(I8, scaleQ3K(s, o + 96, 2 * c)).blend(scaleQ3K(s, o + 96, 2 * c + 1), UPPER_HALF);
+                }
+                case Q4_K -> {
+                    q = ByteVector.fromMemorySegment(B32, s, o + 16 + 32 * (c / 2), LE).lanewise(LSHR, 4 * (c % 2)).and((byte) 15);
+                    scale = IntVector.broadcast(I8, scaleMinK4(s, o + 4, c) & 0xFF);
+                }
+                case Q5_K -> {
+                    ByteVector high = ByteVector.fromMemorySegment(B32, s, o + 16, LE).lanewise(LSHR, c).and((byte) 1);
+                    q = ByteVector.fromMemorySegment(B32, s, o + 48 + 32 * (c / 2), LE).lanewise(LSHR, 4 * (c % 2)).and((byte) 15)
+                            .or(high.lanewise(LSHL, 4));
+                    scale = IntVector.broadcast(I8, scaleMinK4(s, o + 4, c) & 0xFF);
+                }
+                default -> {
+                    int half = c / 4, g = c % 4;
+                    ByteVector low4 = ByteVector.fromMemorySegment(B32, s, o + 64 * half + 32 * (g & 1), LE)
+                            .lanewise(LSHR, 4 * (g >> 1)).and((byte) 15);
+                    ByteVector high2 = ByteVector.fromMemorySegment(B32, s, o + 128 + 32 * half, LE)
+                            .lanewise(LSHR, 2 * g).and((byte) 3);
+                    q = low4.or(high2.lanewise(LSHL, 4)).sub((byte) 32);
+                    scale = IntVector.broadcast(I8, i8(s, o + 192 + 2 * c)).blend(i8(s, o + 192 + 2 * c + 1), UPPER_HALF);
                 }
             }
+            ShortVector w = q.reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B32, xq, xo + 32 * c).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            acc = acc.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(scale));
         }
-        lo.intoArray(out, 0);
-        hi.intoArray(out, 4);
+        acc.intoArray(out, 0);
     }
 }
