@@ -4,12 +4,12 @@ import dev.amadeus.AmadeusException;
 
 /** The decoder-only families Amadeus runs, keyed by {@code general.architecture}, and what sets them apart. */
 public enum Architecture {
-    //            ggufName  neoxRope  qkvBias  fusedQkv fusedGateUp gelu   embedScale postNorms outputTied
-    LLAMA("llama", false, false, false, false, false, false, false, false),
-    QWEN2("qwen2", true, true, false, false, false, false, false, false),
-    PHI3("phi3", true, false, true, true, false, false, false, false),
-    GEMMA("gemma", true, false, false, false, true, true, false, true),
-    GEMMA2("gemma2", true, false, false, false, true, true, true, true);
+    //            ggufName  neoxRope  qkvBias  fusedQkv fusedGateUp gelu   embedScale postNorms outputTied scaleQ
+    LLAMA("llama", false, false, false, false, false, false, false, false, false),
+    QWEN2("qwen2", true, true, false, false, false, false, false, false, false),
+    PHI3("phi3", true, false, true, true, false, false, false, false, true),
+    GEMMA("gemma", true, false, false, false, true, true, false, true, true),
+    GEMMA2("gemma2", true, false, false, false, true, true, true, true, true);
 
     public final String ggufName;
     /** Rotary pairs (i, i + d/2) instead of interleaved (2i, 2i+1). */
@@ -28,9 +28,15 @@ public enum Architecture {
     public final boolean postNorms;
     /** The output projection is always the token embedding matrix. */
     public final boolean alwaysTiedOutput;
+    /**
+     * The query scale multiplies the rotated queries rather than the scores (llama.cpp's graph for these
+     * families); the two round differently.
+     */
+    public final boolean scaleQueries;
 
     Architecture(String ggufName, boolean neoxRope, boolean requiresQkvBias, boolean fusedQkv, boolean fusedGateUp,
-                 boolean geluFfn, boolean scaleEmbeddings, boolean postNorms, boolean alwaysTiedOutput) {
+                 boolean geluFfn, boolean scaleEmbeddings, boolean postNorms, boolean alwaysTiedOutput,
+                 boolean scaleQueries) {
         this.ggufName = ggufName;
         this.neoxRope = neoxRope;
         this.requiresQkvBias = requiresQkvBias;
@@ -40,6 +46,7 @@ public enum Architecture {
         this.scaleEmbeddings = scaleEmbeddings;
         this.postNorms = postNorms;
         this.alwaysTiedOutput = alwaysTiedOutput;
+        this.scaleQueries = scaleQueries;
     }
 
     public static Architecture fromGGUF(String name, String fileName) {

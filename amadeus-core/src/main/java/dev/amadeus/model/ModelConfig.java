@@ -83,7 +83,7 @@ public record ModelConfig(
 
         int[] window = new int[layers];
         float attnCap = 0, finalCap = 0;
-        float queryScale = (float) (1.0 / Math.sqrt(headDim));
+        float queryScale = 1.0f / (float) Math.sqrt(headDim); // 1.0f/sqrtf(n), in float as llama.cpp
         switch (arch) {
             case PHI3 -> {
                 int swa = file.getInt(p + "attention.sliding_window", defaultPhi3Window(layers, kvHeads, trainedCtx));
@@ -94,7 +94,7 @@ public record ModelConfig(
                 for (int l = 0; l < layers; l += 2) window[l] = swa; // even layers are local
                 attnCap = file.getFloat(p + "attn_logit_softcapping", 50f);
                 finalCap = file.getFloat(p + "final_logit_softcapping", 30f);
-                if (layers == 46) queryScale = (float) (1.0 / Math.sqrt((double) embd / heads)); // 27B scales by n_embd/n_head
+                if (layers == 46) queryScale = 1.0f / (float) Math.sqrt(embd / heads); // 27B scales by n_embd/n_head
             }
             default -> {
                 int swa = file.getInt(p + "attention.sliding_window", 0);

@@ -131,6 +131,9 @@ public final class Transformer {
         for (int i = 0; i < n; i++) {
             rope.angles(start + i, cosSin);
             rope.rotate(s.q, i * qd, c.heads(), cosSin);
+            if (c.architecture().scaleQueries) {
+                for (int j = i * qd; j < (i + 1) * qd; j++) s.q[j] *= c.queryScale();
+            }
             rope.rotate(s.k, i * kd, c.kvHeads(), cosSin);
             System.arraycopy(s.k, i * kd, keys, (start + i) * kd, kd);
             System.arraycopy(s.v, i * vd, values, (start + i) * vd, vd);
@@ -152,9 +155,10 @@ public final class Transformer {
     private void attention(int layer, float[] keys, float[] values, int start, Scratch s) {
         int heads = c.heads(), hd = c.headDim(), vhd = c.valueHeadDim(), group = c.groupSize();
         int qd = c.queryDim(), kd = c.kvDim(), vd = c.kvValueDim(), window = c.slidingWindow()[layer];
-        float scale = c.queryScale(), cap = c.attnSoftCap();
+        float scale = c.architecture().scaleQueries ? 1f : c.queryScale(), cap = c.attnSoftCap();
         pool.parallelFor(s.n * heads, (from, to) -> {
             float[] scores = new float[start + s.n];
+            float[] lanes = new float[8 * vhd];
             for (int job = from; job < to; job++) {
                 int i = job / heads, h = job % heads, kvh = h / group;
                 int pos = start + i;
@@ -163,16 +167,18 @@ public final class Transformer {
                 int qOff = i * qd + h * hd;
                 for (int t = 0; t < count; t++) {
                     float score = VectorOps.dot(s.q, qOff, keys, (first + t) * kd + kvh * hd, hd) * scale;
-                    scores[t] = cap > 0 ? cap * (float) Math.tanh(score / cap) : score;
+                    scores[t] = cap > 0 ? (float) Math.tanh(score * (1f / cap)) * cap : score;
                 }
-                VectorOps.softmax(scores, count);
-                int outOff = i * heads * vhd + h * vhd;
-                java.util.Arrays.fill(s.attn, outOff, outOff + vhd, 0f);
+                VectorOps.softmax(scores, count, first);
+                // llama.cpp weighs the values with tinyBLAS: per output, eight lanes by cache position mod 8.
+                java.util.Arrays.fill(lanes, 0f);
                 for (int t = 0; t < count; t++) {
                     float p = scores[t];
-                    int vOff = (first + t) * vd + kvh * vhd;
-                    for (int d = 0; d < vhd; d++) s.attn[outOff + d] += p * values[vOff + d];
+                    int vOff = (first + t) * vd + kvh * vhd, lane = (first + t) & 7;
+                    for (int d = 0; d < vhd; d++) lanes[8 * d + lane] = Math.fma(values[vOff + d], p, lanes[8 * d + lane]);
                 }
+                int outOff = i * heads * vhd + h * vhd;
+                for (int d = 0; d < vhd; d++) s.attn[outOff + d] = VectorOps.hsum8(lanes, 8 * d);
             }
         });
     }
@@ -194,9 +200,10 @@ public final class Transformer {
             MatMul.matMul(lw.gate(), s.h, n, gate, pool);
             MatMul.matMul(lw.up(), s.h, n, up, pool);
         }
-        boolean gelu = c.architecture().geluFfn;
-        for (int i = 0; i < gate.length; i++) {
-            gate[i] = (gelu ? VectorOps.gelu(gate[i]) : VectorOps.silu(gate[i])) * up[i];
+        if (c.architecture().geluFfn) {
+            for (int i = 0; i < gate.length; i++) gate[i] = VectorOps.gelu(gate[i]) * up[i];
+        } else {
+            for (int i = 0; i < n; i++) VectorOps.swiGlu(gate, up, i * ff, ff);
         }
         float[] f = new float[n * e];
         MatMul.matMul(lw.down(), gate, n, f, pool);
@@ -214,7 +221,8 @@ public final class Transformer {
     }
 
     private static void softCap(float[] v, float cap) {
-        for (int i = 0; i < v.length; i++) v[i] = cap * (float) Math.tanh(v[i] / cap);
+        // As llama.cpp's graph: scale by 1/cap, tanh, scale by cap.
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.tanh(v[i] * (1f / cap)) * cap;
     }
 
     private int checkToken(int token) {

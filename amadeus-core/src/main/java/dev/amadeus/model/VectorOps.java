@@ -13,7 +13,7 @@ final class VectorOps {
             sum += v * v; // float product, double sum: ggml's order, so roundings downstream fall the same way
         }
         float mean = (float) (sum / n);
-        float scale = (float) (1.0 / Math.sqrt(mean + eps));
+        float scale = 1.0f / (float) Math.sqrt(mean + eps); // sqrtf, then a float division, as ggml
         for (int i = 0; i < n; i++) {
             out[outOffset + i] = x[xOffset + i] * scale * weight[i];
         }
@@ -23,8 +23,42 @@ final class VectorOps {
         for (int i = 0; i < n; i++) acc[accOffset + i] += x[xOffset + i];
     }
 
-    static float silu(float v) {
-        return v / (1f + (float) Math.exp(-v));
+    /**
+     * {@code gate[i] = silu(gate[i]) * up[i]} over one row of {@code n} from {@code offset}, as ggml's
+     * {@code ggml_vec_silu_f32} then {@code ggml_vec_mul_f32}: whole groups of eight from the row start use
+     * {@link #expApprox}, the last {@code n % 8} elements the ordinary exponential.
+     */
+    static void swiGlu(float[] gate, float[] up, int offset, int n) {
+        int vectorized = n & ~7;
+        for (int i = 0; i < n; i++) {
+            float x = gate[offset + i];
+            float e = i < vectorized ? expApprox(0f - x) : (float) Math.exp(-x);
+            gate[offset + i] = x / (1f + e) * up[offset + i];
+        }
+    }
+
+    /**
+     * ggml's vectorized single-precision exponential ({@code ggml_v_expf}, AVX2 and FMA), one lane at a time:
+     * x = n·ln2 + b with n rounded to an integer, a degree-5 polynomial for e^b, scaled by 2^n, with
+     * special scaling where |n| > 126 and flushing beyond 192. Its results differ from the correctly
+     * rounded exponential in the last bit or two, and llama.cpp uses it for SiLU and softmax.
+     */
+    static float expApprox(float x) {
+        final float shift = 0x1.8p23f;
+        float z = Math.fma(x, 0x1.715476p+0f, shift);
+        float n = z - shift;
+        float b = Math.fma(-n, 0x1.7f7d1cp-20f, Math.fma(-n, 0x1.62e4p-1f, x));
+        int e = Float.floatToRawIntBits(z) << 23;
+        float k = Float.intBitsToFloat(e + Float.floatToRawIntBits(1f));
+        float u = b * b;
+        float j = Math.fma(Math.fma(Math.fma(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u,
+                Math.fma(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u, 0x1.ffffecp-1f * b);
+        if (!(Math.abs(n) > 126)) return Math.fma(j, k, k);
+        int g = n <= 0 ? 0x82000000 : 0;
+        float s1 = Float.intBitsToFloat(g + 0x7f000000);
+        float s2 = Float.intBitsToFloat(e - g);
+        if (Math.abs(n) > 192) return s1 * s1;
+        return Math.fma(s2, j, s2) * s1;
     }
 
     /** GELU with ggml's tanh approximation (Gemma's gelu_pytorch_tanh). */
@@ -33,23 +67,54 @@ final class VectorOps {
         return 0.5f * v * (1f + (float) Math.tanh(sqrt2OverPi * v * (1f + 0.044715f * v * v)));
     }
 
-    /** Softmax over {@code x[0..n)} in place; returns nothing, the max is subtracted for stability. */
-    static void softmax(float[] x, int n) {
+    /**
+     * Softmax over {@code x[0..n)} in place, where {@code x[0]} is the score of cache position {@code first}.
+     * As ggml's {@code ggml_vec_soft_max_f32} over a whole cache row (masked positions contributing zeros):
+     * exponentials by {@link #expApprox}, each aligned group of eight summed in float by {@link #hsum8}, the
+     * group sums added in double.
+     */
+    static void softmax(float[] x, int n, int first) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) max = Math.max(max, x[i]);
+        float[] lanes = new float[8];
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[i] - max);
-            x[i] = e;
-            sum += e;
+        for (int i = 0; i < n; ) {
+            java.util.Arrays.fill(lanes, 0f);
+            do {
+                float e = expApprox(x[i] - max);
+                x[i] = e;
+                lanes[(first + i) & 7] = e;
+                i++;
+            } while (i < n && ((first + i) & 7) != 0);
+            sum += hsum8(lanes, 0);
         }
         float inv = (float) (1.0 / sum);
         for (int i = 0; i < n; i++) x[i] *= inv;
     }
 
+    /** ggml's sum of eight float lanes ({@code hsum_float_8}): upper half onto lower, then lanes two apart, then the pair. */
+    static float hsum8(float[] a, int offset) {
+        float b0 = a[offset] + a[offset + 4], b1 = a[offset + 1] + a[offset + 5];
+        float b2 = a[offset + 2] + a[offset + 6], b3 = a[offset + 3] + a[offset + 7];
+        return (b0 + b2) + (b1 + b3);
+    }
+
+    /**
+     * Dot product in the order of ggml's {@code ggml_vec_dot_f32} (AVX2), which llama.cpp uses for the
+     * query-key products: four accumulators of eight lanes over steps of 32, reduced pairwise and by two
+     * horizontal adds, then the leftover elements.
+     */
     static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
-        float s = 0;
-        for (int i = 0; i < n; i++) s += a[aOffset + i] * b[bOffset + i];
-        return s;
+        float[] acc = new float[32];
+        int np = n & ~31;
+        for (int i = 0; i < np; i += 32) {
+            for (int l = 0; l < 32; l++) acc[l] = Math.fma(a[aOffset + i + l], b[bOffset + i + l], acc[l]);
+        }
+        float[] c = new float[8];
+        for (int l = 0; l < 8; l++) c[l] = (acc[l] + acc[16 + l]) + (acc[8 + l] + acc[24 + l]);
+        float t0 = c[0] + c[4], t1 = c[1] + c[5], t2 = c[2] + c[6], t3 = c[3] + c[7];
+        float sum = (t0 + t1) + (t2 + t3);
+        for (int i = np; i < n; i++) sum = Math.fma(a[aOffset + i], b[bOffset + i], sum);
+        return sum;
     }
 }

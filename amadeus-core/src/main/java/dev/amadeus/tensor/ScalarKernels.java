@@ -211,187 +211,240 @@ final class ScalarKernels implements TensorKernels {
     }
 
     @Override
-    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, int matrixRows) {
         return switch (type) {
-            case F32 -> dotF32(type, s, o, x, xo, count);
-            case F16 -> dotF16(type, s, o, x, xo, count);
-            case BF16 -> dotBF16(type, s, o, x, xo, count);
-            case Q8_0 -> dotQ8_0(type, s, o, x, xo, count);
-            case Q4_0 -> dotQ4_0(type, s, o, x, xo, count);
-            case Q5_0 -> dotQ5_0(type, s, o, x, xo, count);
-            case Q4_1 -> dotQ4_1(type, s, o, x, xo, count);
-            case Q5_1 -> dotQ5_1(type, s, o, x, xo, count);
-            case Q2_K -> dotQ2_K(type, s, o, x, xo, count);
-            case Q3_K -> dotQ3_K(type, s, o, x, xo, count);
-            case Q4_K, Q5_K -> dotQ4_KOrQ5_K(type, s, o, x, xo, count);
-            case Q6_K -> dotQ6_K(type, s, o, x, xo, count);
+            case F32, F16, BF16 -> matrixRows % 4 == 0 && count % 8 == 0 ? dotTiled(type, s, o, x, xo, count)
+                    : vecDotFloat(type, s, o, x, xo, count);
+            case Q4_0 -> matrixRows % 8 == 0 ? dotQ4_0Repacked(s, o, x, xo, count) : dotQ32(type, s, o, x, xo, count);
+            case Q8_0, Q5_0, Q4_1, Q5_1 -> dotQ32(type, s, o, x, xo, count);
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> dotK(type, s, o, x, xo, count, ScalarKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
         };
     }
 
-    private static float dotF32(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        float sum = 0;
-        for (int i = 0; i < count; i++) sum += s.get(FLOAT, o + 4L * i) * x.values[xo + i];
-        return sum;
+    /** Weight {@code i} of a float row, widened to float. */
+    private static float weight(GGMLType type, MemorySegment s, long o, int i) {
+        return switch (type) {
+            case F32 -> s.get(FLOAT, o + 4L * i);
+            case F16 -> f16(s, o + 2L * i);
+            default -> FloatFormats.bf16ToFloat(s.get(SHORT, o + 2L * i));
+        };
     }
 
-    private static float dotF16(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        float sum = 0;
-        for (int i = 0; i < count; i++) sum += f16(s, o + 2L * i) * x.values[xo + i];
-        return sum;
+    /**
+     * ggml's horizontal sum of eight float lanes ({@code hsum_float_8}, tinyBLAS's {@code hsum}): the upper
+     * half added to the lower, then lanes two apart, then the last pair.
+     */
+    static float hsum8(float[] a) {
+        float b0 = a[0] + a[4], b1 = a[1] + a[5], b2 = a[2] + a[6], b3 = a[3] + a[7];
+        return (b0 + b2) + (b1 + b3);
     }
 
-    private static float dotBF16(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        float sum = 0;
-        for (int i = 0; i < count; i++) sum += FloatFormats.bf16ToFloat(s.get(SHORT, o + 2L * i)) * x.values[xo + i];
-        return sum;
-    }
-
-    private static float dotQ8_0(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 34, xo += 32) {
-            int sumi = 0;
-            for (int j = 0; j < 32; j++) sumi += i8(s, o + 2 + j) * x.quants[xo + j];
-            sum += sumi * (f16(s, o) * x.scales[xo / 32]);
+    /**
+     * The order of llamafile's tinyBLAS, which llama.cpp uses for a batched product with float weights:
+     * one accumulator of eight lanes per output, lane l fused-multiply-adding elements l, l+8, l+16, ...
+     */
+    private static float dotTiled(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+        float[] acc = new float[8];
+        for (int i = 0; i < count; i += 8) {
+            for (int l = 0; l < 8; l++) acc[l] = Math.fma(weight(type, s, o, i + l), x.values[xo + i + l], acc[l]);
         }
-        return sum;
+        return hsum8(acc);
     }
 
-    private static float dotQ4_0(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
-            int sumi = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = u8(s, o + 2 + j);
-                sumi += ((q & 0xF) - 8) * x.quants[xo + j] + ((q >> 4) - 8) * x.quants[xo + j + 16];
-            }
-            sum += sumi * (f16(s, o) * x.scales[xo / 32]);
-        }
-        return sum;
-    }
-
-    private static float dotQ5_0(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 22, xo += 32) {
-            int qh = s.get(INT, o + 2);
-            int sumi = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = u8(s, o + 6 + j);
-                int q0 = ((q & 0xF) | (((qh >>> j) << 4) & 0x10)) - 16;
-                int q1 = ((q >> 4) | ((qh >>> (j + 12)) & 0x10)) - 16;
-                sumi += q0 * x.quants[xo + j] + q1 * x.quants[xo + j + 16];
-            }
-            sum += sumi * (f16(s, o) * x.scales[xo / 32]);
-        }
-        return sum;
-    }
-
-    private static float dotQ4_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 20, xo += 32) {
-            int sumi = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = u8(s, o + 4 + j);
-                sumi += (q & 0xF) * x.quants[xo + j] + (q >> 4) * x.quants[xo + j + 16];
-            }
-            sum += (f16(s, o) * x.scales[xo / 32]) * sumi + f16(s, o + 2) * x.blockSums[xo / 32];
-        }
-        return sum;
-    }
-
-    private static float dotQ5_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 24, xo += 32) {
-            int qh = s.get(INT, o + 4);
-            int sumi = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = u8(s, o + 8 + j);
-                int q0 = (q & 0xF) | (((qh >>> j) << 4) & 0x10);
-                int q1 = (q >> 4) | ((qh >>> (j + 12)) & 0x10);
-                sumi += q0 * x.quants[xo + j] + q1 * x.quants[xo + j + 16];
-            }
-            sum += (f16(s, o) * x.scales[xo / 32]) * sumi + f16(s, o + 2) * x.blockSums[xo / 32];
-        }
-        return sum;
-    }
-
-    private static float dotQ2_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 84, xo += 256) {
-            int sumi = 0;
-            int summ = 0;
-            for (int j = 0; j < 16; j++) summ += (u8(s, o + j) >> 4) * x.groupSums[xo / 16 + j];
-            for (int e = 0; e < 256; e++) {
-                int q = (u8(s, o + 16 + 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
-                sumi += (u8(s, o + e / 16) & 0xF) * q * x.quants[xo + e];
-            }
-            float dy = x.scales[xo / 256];
-            sum += f16(s, o + 80) * dy * sumi - f16(s, o + 82) * dy * summ;
-        }
-        return sum;
-    }
-
-    private static float dotQ3_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 110, xo += 256) {
-            int sumi = 0;
-            for (int e = 0; e < 256; e++) {
-                int q2 = (u8(s, o + 32 + 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
-                int hbit = (u8(s, o + e % 32) >> (e / 32)) & 1;
-                sumi += scaleQ3K(s, o + 96, e / 16) * (q2 - (hbit != 0 ? 0 : 4)) * x.quants[xo + e];
-            }
-            sum += f16(s, o + 108) * x.scales[xo / 256] * sumi;
-        }
-        return sum;
-    }
-
-    private static float dotQ4_KOrQ5_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        boolean five = type == GGMLType.Q5_K;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 256) {
-            long qs = o + (five ? 48 : 16);
-            int sumi = 0;
-            int summ = 0;
-            for (int j = 0; j < 8; j++) {
-                int scMin = scaleMinK4(s, o + 4, j);
-                summ += (scMin >> 8) * (x.groupSums[xo / 16 + 2 * j] + x.groupSums[xo / 16 + 2 * j + 1]);
-                int sub = 0;
-                for (int l = 0; l < 32; l++) {
-                    int q = (u8(s, qs + 32 * (j / 2) + l) >> (4 * (j % 2))) & 15;
-                    if (five) q += 16 * ((u8(s, o + 16 + l) >> j) & 1);
-                    sub += q * x.quants[xo + 32 * j + l];
+    /**
+     * The order of ggml's {@code ggml_vec_dot_f32/_f16/_bf16} on AVX2, which llama.cpp uses where tinyBLAS
+     * declines: four accumulators of eight lanes over steps of 32 elements, reduced pairwise, and the
+     * leftover elements added one by one (in double for F16 and BF16, whose sums ggml keeps in double).
+     */
+    private static float vecDotFloat(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+        float[][] acc = new float[4][8];
+        int np = count & ~31;
+        for (int i = 0; i < np; i += 32) {
+            for (int j = 0; j < 4; j++) {
+                for (int l = 0; l < 8; l++) {
+                    int e = i + 8 * j + l;
+                    acc[j][l] = Math.fma(weight(type, s, o, e), x.values[xo + e], acc[j][l]);
                 }
-                sumi += (scMin & 0xFF) * sub;
             }
-            float dy = x.scales[xo / 256];
-            sum += f16(s, o) * dy * sumi - f16(s, o + 2) * dy * summ;
         }
-        return sum;
+        float reduced;
+        if (type == GGMLType.BF16) {
+            // (c1 + c3) + (c2 + c4), then hsum_float_8
+            float[] c = new float[8];
+            for (int l = 0; l < 8; l++) c[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+            reduced = hsum8(c);
+        } else {
+            // GGML_F32x8_REDUCE: accumulators 0+2 and 1+3, then those two, then halves and two horizontal adds
+            float[] c = new float[8];
+            for (int l = 0; l < 8; l++) c[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+            float t0 = c[0] + c[4], t1 = c[1] + c[5], t2 = c[2] + c[6], t3 = c[3] + c[7];
+            reduced = (t0 + t1) + (t2 + t3);
+        }
+        return vecDotLeftovers(type, s, o, x, xo, np, count, reduced);
     }
 
-    private static float dotQ6_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        int blocks = count / type.blockSize;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 210, xo += 256) {
-            int sumi = 0;
-            for (int e = 0; e < 256; e++) {
-                int h = e / 128;
-                int g = (e % 128) / 32;
-                int l = e % 32;
+    /** The elements of {@code vec_dot} past the last full step of 32, added to the reduced accumulators. */
+    static float vecDotLeftovers(GGMLType type, MemorySegment s, long o, Activations x, int xo, int from, int count,
+                                 float reduced) {
+        if (type == GGMLType.F32) {
+            float sum = reduced;
+            for (int i = from; i < count; i++) sum = Math.fma(weight(type, s, o, i), x.values[xo + i], sum);
+            return sum;
+        }
+        double sum = reduced;
+        for (int i = from; i < count; i++) sum += weight(type, s, o, i) * x.values[xo + i];
+        return (float) sum;
+    }
+
+    /** Quant {@code j} (0..31) of the 32-element block at {@code o}, as the integer the dot product multiplies. */
+    private static int quant32(GGMLType type, MemorySegment s, long o, int j) {
+        return switch (type) {
+            case Q8_0 -> i8(s, o + 2 + j);
+            case Q4_0 -> ((u8(s, o + 2 + j % 16) >> (4 * (j / 16))) & 0xF) - 8;
+            case Q4_1 -> (u8(s, o + 4 + j % 16) >> (4 * (j / 16))) & 0xF;
+            case Q5_0 -> (((u8(s, o + 6 + j % 16) >> (4 * (j / 16))) & 0xF) | (((s.get(INT, o + 2) >>> j) & 1) << 4)) - 16;
+            case Q5_1 -> ((u8(s, o + 8 + j % 16) >> (4 * (j / 16))) & 0xF) | (((s.get(INT, o + 4) >>> j) & 1) << 4);
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
+    /**
+     * Types with 32-element blocks, in the order of ggml's AVX2 {@code ggml_vec_dot_q*_q8_*} and of tinyBLAS's
+     * {@code tinyBLAS_Q0_AVX} (the same): per block, eight integer lanes each summing four consecutive
+     * products, converted to float and fused-multiply-added with {@code d_w·d_x} into eight float lanes,
+     * which {@link #hsum8} sums at the end. Q4_1 and Q5_1 add {@code Σ m·s} kept in one float.
+     */
+    private static float dotQ32(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+        int blocks = count / 32;
+        boolean withMin = type == GGMLType.Q4_1 || type == GGMLType.Q5_1;
+        float[] acc = new float[8];
+        float mins = 0;
+        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 32) {
+            float d = f16(s, o) * x.scales[xo / 32];
+            for (int l = 0; l < 8; l++) {
+                int sum = 0;
+                for (int j = 4 * l; j < 4 * l + 4; j++) sum += quant32(type, s, o, j) * x.quants[xo + j];
+                acc[l] = Math.fma(d, (float) sum, acc[l]);
+            }
+            if (withMin) mins = Math.fma(f16(s, o + 2), x.blockSums[xo / 32], mins);
+        }
+        return hsum8(acc) + mins;
+    }
+
+    /** Computes the eight integer lanes of one K-quant super-block (see {@link #dotK}). */
+    interface LaneSums {
+        void lanes(GGMLType type, MemorySegment s, long o, byte[] xq, int xo, int[] out);
+    }
+
+    /** The scale of element {@code e} (0..255) of a K-quant super-block. */
+    static int scaleK(GGMLType type, MemorySegment s, long o, int e) {
+        return switch (type) {
+            case Q2_K -> u8(s, o + e / 16) & 0xF;
+            case Q3_K -> scaleQ3K(s, o + 96, e / 16);
+            case Q4_K, Q5_K -> scaleMinK4(s, o + 4, e / 32) & 0xFF;
+            case Q6_K -> i8(s, o + 192 + e / 16);
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
+    /** The quant of element {@code e} (0..255) of a K-quant super-block, offset included. */
+    static int quantK(GGMLType type, MemorySegment s, long o, int e) {
+        return switch (type) {
+            case Q2_K -> (u8(s, o + 16 + 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3;
+            case Q3_K -> ((u8(s, o + 32 + 32 * (e / 128) + e % 32) >> (2 * ((e % 128) / 32))) & 3)
+                    - (((u8(s, o + e % 32) >> (e / 32)) & 1) != 0 ? 0 : 4);
+            case Q4_K -> (u8(s, o + 16 + 32 * (e / 64) + e % 32) >> (4 * ((e / 32) % 2))) & 15;
+            case Q5_K -> ((u8(s, o + 48 + 32 * (e / 64) + e % 32) >> (4 * ((e / 32) % 2))) & 15)
+                    | (((u8(s, o + 16 + e % 32) >> (e / 32)) & 1) << 4);
+            case Q6_K -> {
+                int h = e / 128, g = (e % 128) / 32, l = e % 32;
                 int low4 = (u8(s, o + 64 * h + 32 * (g & 1) + l) >> (4 * (g >> 1))) & 15;
                 int high2 = (u8(s, o + 128 + 32 * h + l) >> (2 * g)) & 3;
-                sumi += i8(s, o + 192 + e / 16) * ((low4 | high2 << 4) - 32) * x.quants[xo + e];
+                yield (low4 | high2 << 4) - 32;
             }
-            sum += f16(s, o + 208) * x.scales[xo / 256] * sumi;
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
+    /** Lane m sums scale·quant·activation over the elements e with (e mod 32) / 4 == m. */
+    static void superBlockLanes(GGMLType type, MemorySegment s, long o, byte[] xq, int xo, int[] out) {
+        java.util.Arrays.fill(out, 0, 8, 0);
+        for (int e = 0; e < 256; e++) out[(e % 32) / 4] += scaleK(type, s, o, e) * quantK(type, s, o, e) * xq[xo + e];
+    }
+
+    /**
+     * Q4_0 as llama.cpp multiplies it after repacking the matrix into interleaved 8-row blocks
+     * ({@code ggml_gemm_q4_0_8x8_q8_0} on AVX2): each block's products summed exactly as one integer,
+     * then one float accumulator per output, {@code acc = fma(sum, d_w·d_x, acc)} block after block.
+     */
+    private static float dotQ4_0Repacked(MemorySegment s, long o, Activations x, int xo, int count) {
+        float acc = 0;
+        for (int b = 0; b < count / 32; b++, o += 18, xo += 32) {
+            int sum = 0;
+            for (int j = 0; j < 32; j++) sum += quant32(GGMLType.Q4_0, s, o, j) * x.quants[xo + j];
+            acc = Math.fma((float) sum, f16(s, o) * x.scales[xo / 32], acc);
         }
-        return sum;
+        return acc;
+    }
+
+    /**
+     * K-quants in the order of ggml's AVX2 {@code ggml_vec_dot_q*_K_q8_K}: each super-block's integer
+     * products (scales included) are summed exactly in eight lanes, lane m taking the four bytes 4m..4m+3
+     * of every 32-element chunk; the lanes are converted to float and fused-multiply-added with
+     * {@code d = d_x·d_w} into eight float lanes, summed by {@link #hsum8} at the end. The minimums are
+     * added as ggml does per type: Q2_K into the same lanes (pairs of 16-element groups) just before the
+     * scales, Q4_K in four lanes of its own (pairs of 32-element sub-blocks), Q5_K in one float.
+     */
+    static float dotK(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, LaneSums sums) {
+        int blocks = count / 256;
+        float[] acc = new float[8];
+        float[] accMin = new float[4];
+        float mins = 0;
+        int[] lanes = new int[8];
+        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 256) {
+            float dy = x.scales[xo / 256];
+            int groups = xo / 16;
+            switch (type) {
+                case Q2_K -> {
+                    float dmin = -dy * f16(s, o + 82);
+                    for (int m = 0; m < 8; m++) {
+                        int prod = (u8(s, o + 2 * m) >> 4) * x.groupSums[groups + 2 * m]
+                                + (u8(s, o + 2 * m + 1) >> 4) * x.groupSums[groups + 2 * m + 1];
+                        acc[m] = Math.fma(dmin, (float) prod, acc[m]);
+                    }
+                }
+                case Q4_K -> {
+                    float dmin = -dy * f16(s, o + 2);
+                    for (int i = 0; i < 4; i++) {
+                        int prod = 0;
+                        for (int j = 2 * i; j < 2 * i + 2; j++) {
+                            prod += (scaleMinK4(s, o + 4, j) >> 8) * (x.groupSums[groups + 2 * j] + x.groupSums[groups + 2 * j + 1]);
+                        }
+                        accMin[i] = Math.fma(dmin, (float) prod, accMin[i]);
+                    }
+                }
+                case Q5_K -> {
+                    float dmin = -dy * f16(s, o + 2);
+                    int prod = 0;
+                    for (int j = 0; j < 8; j++) {
+                        prod += (scaleMinK4(s, o + 4, j) >> 8) * (x.groupSums[groups + 2 * j] + x.groupSums[groups + 2 * j + 1]);
+                    }
+                    mins = Math.fma(dmin, (float) prod, mins);
+                }
+                default -> {
+                }
+            }
+            long dAt = switch (type) {
+                case Q2_K -> o + 80;
+                case Q3_K -> o + 108;
+                case Q6_K -> o + 208;
+                default -> o;
+            };
+            float d = dy * f16(s, dAt);
+            sums.lanes(type, s, o, x.quants, xo, lanes);
+            for (int m = 0; m < 8; m++) acc[m] = Math.fma(d, (float) lanes[m], acc[m]);
+        }
+        return hsum8(acc) + ((accMin[0] + accMin[2]) + (accMin[1] + accMin[3])) + mins;
     }
 }

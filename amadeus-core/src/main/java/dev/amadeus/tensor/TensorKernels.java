@@ -21,7 +21,19 @@ public interface TensorKernels {
      * {@code x} starting at element {@code xOffset} (a multiple of the block size); {@code x} must be in
      * {@link Activations#formatFor(GGMLType) the format} for {@code type}.
      */
-    float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count);
+    default float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count) {
+        return dot(type, data, byteOffset, x, xOffset, count, 8);
+    }
+
+    /**
+     * The same dot product, rounded the way llama.cpp's CPU backend (AVX2 build) rounds it in a batched
+     * matrix product, which depends on the weight matrix's row count {@code matrixRows}. Float weights go
+     * to llamafile's tinyBLAS when the matrix has a multiple of 4 rows of a multiple of 8 elements, to
+     * ggml's {@code vec_dot} otherwise; Q4_0 matrices with a multiple of 8 rows are repacked into
+     * interleaved 8-row blocks with their own kernel. The orders of these kernels differ; the other
+     * quantized types sum in one order either way.
+     */
+    float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count, int matrixRows);
 
     static TensorKernels scalar() {
         return ScalarKernels.INSTANCE;

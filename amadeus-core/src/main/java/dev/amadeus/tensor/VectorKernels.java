@@ -16,8 +16,11 @@ import static dev.amadeus.tensor.ScalarKernels.i8;
 import static dev.amadeus.tensor.ScalarKernels.scaleMinK4;
 import static dev.amadeus.tensor.ScalarKernels.scaleQ3K;
 import static dev.amadeus.tensor.ScalarKernels.u8;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.OR;
@@ -56,6 +59,19 @@ final class VectorKernels implements TensorKernels {
     static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final long CHUNK_LANE_BITS = (1L << BYTES_PER_CHUNK) - 1;
+    /*
+     * ggml's AVX2 kernels sum in eight float lanes; these fixed shapes reproduce that lane structure
+     * whatever the CPU's preferred width.
+     */
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    static final VectorSpecies<Short> H8 = ShortVector.SPECIES_128;
+    static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
+    static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    /** Lanes 4..7 of eight: the second 16 elements of a 32-element chunk. */
+    private static final VectorMask<Integer> UPPER_HALF = VectorMask.fromLong(IntVector.SPECIES_256, 0xF0);
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int C = BYTES_PER_CHUNK;
 
@@ -240,351 +256,234 @@ final class VectorKernels implements TensorKernels {
     }
 
     @Override
-    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+    public float dot(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count, int matrixRows) {
         return switch (type) {
-            case F32 -> dotF32(s, o, x.values, xo, count);
-            case F16, BF16 -> dotHalf(type, s, o, x, xo, count);
+            case F32, F16, BF16 -> matrixRows % 4 == 0 && count % 8 == 0 ? dotTiled(type, s, o, x.values, xo, count)
+                    : vecDotFloat(type, s, o, x, xo, count);
             case Q8_0 -> dotQ8_0(s, o, x, xo, count / 32);
-            case Q4_0 -> dotQ4_0(s, o, x, xo, count / 32);
-            case Q5_0 -> dotQ5_0(s, o, x, xo, count / 32);
-            case Q4_1, Q5_1 -> dotQ4_1OrQ5_1(type, s, o, x, xo, count / 32);
-            case Q2_K -> dotQ2_K(s, o, x, xo, count / 256);
-            case Q3_K -> dotQ3_K(s, o, x, xo, count / 256);
-            case Q4_K, Q5_K -> dotQ4_KOrQ5_K(type, s, o, x, xo, count / 256);
-            case Q6_K -> dotQ6_K(s, o, x, xo, count / 256);
+            case Q4_0 -> matrixRows % 8 == 0 ? dotQ4_0Repacked(s, o, x, xo, count / 32) : dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
+            case Q4_1 -> dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
+            case Q5_0, Q5_1 -> dotQ5_0OrQ5_1(type, s, o, x, xo, count / 32);
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> ScalarKernels.dotK(type, s, o, x, xo, count, VectorKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
         };
     }
 
-    private static float dotF32(MemorySegment s, long o, float[] x, int xo, int count) {
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= count - 2 * L; i += 2 * L) {
-            acc0 = FloatVector.fromMemorySegment(F, s, o + 4L * i, LE).fma(FloatVector.fromArray(F, x, xo + i), acc0);
-            acc1 = FloatVector.fromMemorySegment(F, s, o + 4L * (i + L), LE).fma(FloatVector.fromArray(F, x, xo + i + L), acc1);
+    /** {@link ScalarKernels}'s tinyBLAS order: one accumulator of eight lanes, fused multiply-adds, {@code hsum}. */
+    private static float dotTiled(GGMLType type, MemorySegment s, long o, float[] xv, int xo, int count) {
+        FloatVector acc = FloatVector.zero(F8);
+        if (type == GGMLType.F32) {
+            for (int i = 0; i < count; i += 8) {
+                acc = FloatVector.fromMemorySegment(F8, s, o + 4L * i, LE).fma(FloatVector.fromArray(F8, xv, xo + i), acc);
+            }
+        } else {
+            boolean f16 = type == GGMLType.F16;
+            for (int i = 0; i < count; i += 8) {
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o + 2L * i, LE).convertShape(S2I, I8, 0);
+                FloatVector w;
+                if (f16) {
+                    IntVector magnitude = h.and(0x7FFF);
+                    w = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                            .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                            .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                } else {
+                    w = h.lanewise(LSHL, 16).reinterpretAsFloats();
+                }
+                acc = w.fma(FloatVector.fromArray(F8, xv, xo + i), acc);
+            }
         }
-        FloatVector acc = acc0.add(acc1);
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        float sum = acc.lane(0);
-        for (; i < count; i++) sum += s.get(ScalarKernels.FLOAT, o + 4L * i) * x[xo + i];
-        return sum;
+        FloatVector r = acc.add(acc.slice(4));
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
     }
 
-    private static float dotHalf(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
-        boolean f16 = type == GGMLType.F16;
+    /** {@link ScalarKernels}'s {@code vec_dot} order: four accumulators of eight lanes over steps of 32, reduced pairwise. */
+    private static float vecDotFloat(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
         float[] xv = x.values;
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= count - L; i += L) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H, s, o + 2L * i, LE).convertShape(S2I, I, 0);
-            FloatVector w;
-            if (f16) {
-                IntVector magnitude = h.and(0x7FFF);
-                IntVector bits = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                        .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
-                        .or(h.and(0x8000).lanewise(LSHL, 16));
-                w = bits.reinterpretAsFloats();
-            } else {
-                w = h.lanewise(LSHL, 16).reinterpretAsFloats();
+        int np = count & ~31;
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        if (type == GGMLType.F32) {
+            for (int i = 0; i < np; i += 32) {
+                a0 = FloatVector.fromMemorySegment(F8, s, o + 4L * i, LE).fma(FloatVector.fromArray(F8, xv, xo + i), a0);
+                a1 = FloatVector.fromMemorySegment(F8, s, o + 4L * (i + 8), LE).fma(FloatVector.fromArray(F8, xv, xo + i + 8), a1);
+                a2 = FloatVector.fromMemorySegment(F8, s, o + 4L * (i + 16), LE).fma(FloatVector.fromArray(F8, xv, xo + i + 16), a2);
+                a3 = FloatVector.fromMemorySegment(F8, s, o + 4L * (i + 24), LE).fma(FloatVector.fromArray(F8, xv, xo + i + 24), a3);
             }
-            acc = w.fma(FloatVector.fromArray(F, xv, xo + i), acc);
+        } else {
+            boolean f16 = type == GGMLType.F16;
+            for (int i = 0; i < np; i += 8) {
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o + 2L * i, LE).convertShape(S2I, I8, 0);
+                FloatVector w;
+                if (f16) {
+                    IntVector magnitude = h.and(0x7FFF);
+                    w = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                            .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                            .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                } else {
+                    w = h.lanewise(LSHL, 16).reinterpretAsFloats();
+                }
+                // Rotate the accumulators so that a0 always takes the next step of 8: after four steps each is back in place.
+                FloatVector next = w.fma(FloatVector.fromArray(F8, xv, xo + i), a0);
+                a0 = a1;
+                a1 = a2;
+                a2 = a3;
+                a3 = next;
+            }
         }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        float sum = acc.lane(0);
-        if (i < count) sum += ScalarKernels.INSTANCE.dot(type, s, o + 2L * i, x, xo + i, count - i);
-        return sum;
+        FloatVector c = a0.add(a2).add(a1.add(a3));
+        FloatVector r = c.add(c.slice(4));
+        float reduced = type == GGMLType.BF16 ? (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3))
+                : (r.lane(0) + r.lane(1)) + (r.lane(2) + r.lane(3));
+        return ScalarKernels.vecDotLeftovers(type, s, o, x, xo, np, count, reduced);
     }
+
+    /*
+     * The 32-element block types follow ggml's AVX2 order (see ScalarKernels.dotQ32): the eight integer lanes
+     * are kept as two halves of four (elements 0..15 and 16..31), each from 16 weight and 16 activation bytes.
+     * Bytes are multiplied in 16-bit lanes, even and odd bytes apart, and adjacent products summed; the
+     * 16-bit pair sums, reread as 32-bit lanes, are summed pairwise again, giving four consecutive products
+     * per lane exactly as _mm256_maddubs_epi16 followed by _mm256_madd_epi16 does.
+     */
 
     private static float dotQ8_0(MemorySegment s, long o, Activations x, int xo, int blocks) {
         byte[] xq = x.quants;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F8);
         for (int b = 0; b < blocks; b++, o += 34, xo += 32) {
-            FloatVector block = FloatVector.zero(F);
-            for (int c = 0; c < 32; c += C) {
-                ByteVector w = ByteVector.fromMemorySegment(B, s, o + 2 + c, LE);
-                ByteVector xv = ByteVector.fromArray(B, xq, xo + c);
-                for (int p = 0; p < PARTS; p++) {
-                    block = ((FloatVector) w.convertShape(B2F, F, p)).fma((FloatVector) xv.convertShape(B2F, F, p), block);
-                }
-            }
-            acc = block.fma(FloatVector.broadcast(F, f16(s, o) * x.scales[xo / 32]), acc);
+            ShortVector w = ByteVector.fromMemorySegment(B32, s, o + 2, LE).reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B32, xq, xo).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            FloatVector lanes = (FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0);
+            acc = lanes.fma(FloatVector.broadcast(F8, f16(s, o) * x.scales[xo / 32]), acc);
         }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
+        FloatVector r = acc.add(acc.slice(4));
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
     }
 
-    private static float dotQ4_0(MemorySegment s, long o, Activations x, int xo, int blocks) {
+    private static float dotQ4_0OrQ4_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {
         byte[] xq = x.quants;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
-            FloatVector block = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 2 + c, LE);
-                ByteVector lo = raw.and((byte) 0xF).sub((byte) 8);
-                ByteVector hi = raw.lanewise(LSHR, 4).sub((byte) 8);
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 16 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    block = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), block);
-                    block = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), block);
-                }
-            }
-            acc = block.fma(FloatVector.broadcast(F, f16(s, o) * x.scales[xo / 32]), acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ5_0(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        byte[] xq = x.quants;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++, o += 22, xo += 32) {
-            int qh = s.get(ScalarKernels.INT, o + 2);
-            FloatVector block = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 6 + c, LE);
-                ByteVector lo = raw.and((byte) 0xF)
-                        .lanewise(OR, (byte) 0x10, VectorMask.fromLong(B, (qh >>> c) & CHUNK_LANE_BITS)).sub((byte) 16);
-                ByteVector hi = raw.lanewise(LSHR, 4)
-                        .lanewise(OR, (byte) 0x10, VectorMask.fromLong(B, (qh >>> (16 + c)) & CHUNK_LANE_BITS)).sub((byte) 16);
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 16 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    block = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), block);
-                    block = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), block);
-                }
-            }
-            acc = block.fma(FloatVector.broadcast(F, f16(s, o) * x.scales[xo / 32]), acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ4_1OrQ5_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {
-        byte[] xq = x.quants;
-        boolean five = type == GGMLType.Q5_1;
-        long quantsAt = five ? 8 : 4;
-        FloatVector acc = FloatVector.zero(F);
+        boolean withMin = type == GGMLType.Q4_1;
+        int quantsAt = withMin ? 4 : 2;
+        byte offset = (byte) (withMin ? 0 : 8);
+        FloatVector lo = FloatVector.zero(F4), hi = lo;
         float mins = 0;
         for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 32) {
-            int qh = five ? s.get(ScalarKernels.INT, o + 4) : 0;
-            FloatVector block = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + quantsAt + c, LE);
-                ByteVector lo = raw.and((byte) 0xF);
-                ByteVector hi = raw.lanewise(LSHR, 4);
-                if (five) {
-                    lo = lo.lanewise(OR, (byte) 0x10, VectorMask.fromLong(B, (qh >>> c) & CHUNK_LANE_BITS));
-                    hi = hi.lanewise(OR, (byte) 0x10, VectorMask.fromLong(B, (qh >>> (16 + c)) & CHUNK_LANE_BITS));
+            FloatVector d = FloatVector.broadcast(F4, f16(s, o) * x.scales[xo / 32]);
+            ByteVector raw = ByteVector.fromMemorySegment(B16, s, o + quantsAt, LE);
+            ShortVector w = raw.and((byte) 0xF).sub(offset).reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B16, xq, xo).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            lo = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, lo);
+            w = raw.lanewise(LSHR, 4).sub(offset).reinterpretAsShorts();
+            v = ByteVector.fromArray(B16, xq, xo + 16).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            hi = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, hi);
+            if (withMin) mins = Math.fma(f16(s, o + 2), x.blockSums[xo / 32], mins);
+        }
+        FloatVector r = lo.add(hi);
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + mins;
+    }
+
+    /** {@link ScalarKernels}'s repacked Q4_0 order: an exact integer sum per block, then one float fma per block. */
+    private static float dotQ4_0Repacked(MemorySegment s, long o, Activations x, int xo, int blocks) {
+        byte[] xq = x.quants;
+        float acc = 0;
+        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
+            ByteVector raw = ByteVector.fromMemorySegment(B16, s, o + 2, LE);
+            ShortVector w = raw.and((byte) 0xF).sub((byte) 8).reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B16, xq, xo).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            IntVector sum = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
+            w = raw.lanewise(LSHR, 4).sub((byte) 8).reinterpretAsShorts();
+            v = ByteVector.fromArray(B16, xq, xo + 16).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            sum = sum.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(p.lanewise(ASHR, 16));
+            // Integer lanes: any order of addition gives the same exact sum.
+            acc = Math.fma((float) sum.reduceLanes(ADD), f16(s, o) * x.scales[xo / 32], acc);
+        }
+        return acc;
+    }
+
+    private static float dotQ5_0OrQ5_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {
+        byte[] xq = x.quants;
+        boolean withMin = type == GGMLType.Q5_1;
+        int qhAt = withMin ? 4 : 2;
+        byte offset = (byte) (withMin ? 0 : 16);
+        FloatVector lo = FloatVector.zero(F4), hi = lo;
+        float mins = 0;
+        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 32) {
+            FloatVector d = FloatVector.broadcast(F4, f16(s, o) * x.scales[xo / 32]);
+            int qh = s.get(ScalarKernels.INT, o + qhAt);
+            ByteVector raw = ByteVector.fromMemorySegment(B16, s, o + qhAt + 4, LE);
+            ShortVector w = raw.and((byte) 0xF).lanewise(OR, (byte) 0x10, VectorMask.fromLong(B16, qh & 0xFFFF))
+                    .sub(offset).reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B16, xq, xo).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            lo = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, lo);
+            w = raw.lanewise(LSHR, 4).lanewise(OR, (byte) 0x10, VectorMask.fromLong(B16, qh >>> 16))
+                    .sub(offset).reinterpretAsShorts();
+            v = ByteVector.fromArray(B16, xq, xo + 16).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            hi = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0)).fma(d, hi);
+            if (withMin) mins = Math.fma(f16(s, o + 2), x.blockSums[xo / 32], mins);
+        }
+        FloatVector r = lo.add(hi);
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + mins;
+    }
+
+    /**
+     * {@link ScalarKernels#superBlockLanes} one 32-element chunk at a time: the chunk's quants are unpacked
+     * to 32 bytes, multiplied with the activations in 16-bit lanes (even and odd bytes apart, then added),
+     * and adjacent 16-bit sums added as 32-bit lanes, which gives lane m the four products 4m..4m+3 as
+     * _mm256_maddubs_epi16 then _mm256_madd_epi16 do; the lanes are scaled (per 16 or 32 elements) and summed.
+     */
+    static void superBlockLanes(GGMLType type, MemorySegment s, long o, byte[] xq, int xo, int[] out) {
+        IntVector acc = IntVector.zero(I8);
+        for (int c = 0; c < 8; c++) {
+            ByteVector q;
+            IntVector scale;
+            switch (type) {
+                case Q2_K -> {
+                    q = ByteVector.fromMemorySegment(B32, s, o + 16 + 32 * (c / 4), LE).lanewise(LSHR, 2 * (c % 4)).and((byte) 3);
+                    scale = IntVector.broadcast(I8, u8(s, o + 2 * c) & 0xF).blend(u8(s, o + 2 * c + 1) & 0xF, UPPER_HALF);
                 }
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 16 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    block = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), block);
-                    block = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), block);
+                case Q3_K -> {
+                    ByteVector high = ByteVector.fromMemorySegment(B32, s, o, LE).lanewise(LSHR, c).and((byte) 1);
+                    q = ByteVector.fromMemorySegment(B32, s, o + 32 + 32 * (c / 4), LE).lanewise(LSHR, 2 * (c % 4)).and((byte) 3)
+                            .add(high.lanewise(LSHL, 2)).sub((byte) 4);
+                    scale = IntVector.broadcast(I8, scaleQ3K(s, o + 96, 2 * c)).blend(scaleQ3K(s, o + 96, 2 * c + 1), UPPER_HALF);
                 }
-            }
-            acc = block.fma(FloatVector.broadcast(F, f16(s, o) * x.scales[xo / 32]), acc);
-            mins += f16(s, o + 2) * x.blockSums[xo / 32];
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0) + mins;
-    }
-
-    private static float dotQ2_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 84, xo += 256) {
-            float dy = x.scales[xo / 256];
-            int summ = 0;
-            for (int j = 0; j < 16; j++) summ += (u8(s, o + j) >> 4) * x.groupSums[xo / 16 + j];
-            float sumi = halfQ2_K(s, o, 0, x.quants, xo) + halfQ2_K(s, o, 1, x.quants, xo);
-            sum += f16(s, o + 80) * dy * sumi - f16(s, o + 82) * dy * summ;
-        }
-        return sum;
-    }
-
-    /** Σ scale · Σ q·q8 over elements 128h..128h+127 of one Q2_K super-block. */
-    private static float halfQ2_K(MemorySegment s, long o, int h, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int l0 = 0; l0 < 32; l0 += 16) {
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            for (int c = l0; c < l0 + 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 16 + 32 * h + c, LE);
-                ByteVector q0 = raw.and((byte) 3);
-                ByteVector q1 = raw.lanewise(LSHR, 2).and((byte) 3);
-                ByteVector q2 = raw.lanewise(LSHR, 4).and((byte) 3);
-                ByteVector q3 = raw.lanewise(LSHR, 6);
-                int xb = xo + 128 * h + c;
-                ByteVector x0 = ByteVector.fromArray(B, xq, xb);
-                ByteVector x1 = ByteVector.fromArray(B, xq, xb + 32);
-                ByteVector x2 = ByteVector.fromArray(B, xq, xb + 64);
-                ByteVector x3 = ByteVector.fromArray(B, xq, xb + 96);
-                for (int p = 0; p < PARTS; p++) {
-                    s0 = ((FloatVector) q0.convertShape(B2F, F, p)).fma((FloatVector) x0.convertShape(B2F, F, p), s0);
-                    s1 = ((FloatVector) q1.convertShape(B2F, F, p)).fma((FloatVector) x1.convertShape(B2F, F, p), s1);
-                    s2 = ((FloatVector) q2.convertShape(B2F, F, p)).fma((FloatVector) x2.convertShape(B2F, F, p), s2);
-                    s3 = ((FloatVector) q3.convertShape(B2F, F, p)).fma((FloatVector) x3.convertShape(B2F, F, p), s3);
+                case Q4_K -> {
+                    q = ByteVector.fromMemorySegment(B32, s, o + 16 + 32 * (c / 2), LE).lanewise(LSHR, 4 * (c % 2)).and((byte) 15);
+                    scale = IntVector.broadcast(I8, scaleMinK4(s, o + 4, c) & 0xFF);
                 }
-            }
-            int j = 8 * h + l0 / 16;
-            acc = s0.mul(u8(s, o + j) & 0xF).add(acc);
-            acc = s1.mul(u8(s, o + j + 2) & 0xF).add(acc);
-            acc = s2.mul(u8(s, o + j + 4) & 0xF).add(acc);
-            acc = s3.mul(u8(s, o + j + 6) & 0xF).add(acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ3_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 110, xo += 256) {
-            float sumi = halfQ3_K(s, o, 0, x.quants, xo) + halfQ3_K(s, o, 1, x.quants, xo);
-            sum += f16(s, o + 108) * x.scales[xo / 256] * sumi;
-        }
-        return sum;
-    }
-
-    /** Σ scale · Σ q·q8 over elements 128h..128h+127 of one Q3_K super-block. */
-    private static float halfQ3_K(MemorySegment s, long o, int h, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int l0 = 0; l0 < 32; l0 += 16) {
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            for (int c = l0; c < l0 + 16; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 32 + 32 * h + c, LE);
-                // A set hmask bit means "no -4": add 4·bit, then subtract 4 from every quant.
-                ByteVector high = ByteVector.fromMemorySegment(B, s, o + c, LE).lanewise(LSHR, 4 * h).lanewise(LSHL, 2);
-                ByteVector q0 = raw.and((byte) 3).add(high.and((byte) 4)).sub((byte) 4);
-                ByteVector q1 = raw.lanewise(LSHR, 2).and((byte) 3).add(high.lanewise(LSHR, 1).and((byte) 4)).sub((byte) 4);
-                ByteVector q2 = raw.lanewise(LSHR, 4).and((byte) 3).add(high.lanewise(LSHR, 2).and((byte) 4)).sub((byte) 4);
-                ByteVector q3 = raw.lanewise(LSHR, 6).add(high.lanewise(LSHR, 3).and((byte) 4)).sub((byte) 4);
-                int xb = xo + 128 * h + c;
-                ByteVector x0 = ByteVector.fromArray(B, xq, xb);
-                ByteVector x1 = ByteVector.fromArray(B, xq, xb + 32);
-                ByteVector x2 = ByteVector.fromArray(B, xq, xb + 64);
-                ByteVector x3 = ByteVector.fromArray(B, xq, xb + 96);
-                for (int p = 0; p < PARTS; p++) {
-                    s0 = ((FloatVector) q0.convertShape(B2F, F, p)).fma((FloatVector) x0.convertShape(B2F, F, p), s0);
-                    s1 = ((FloatVector) q1.convertShape(B2F, F, p)).fma((FloatVector) x1.convertShape(B2F, F, p), s1);
-                    s2 = ((FloatVector) q2.convertShape(B2F, F, p)).fma((FloatVector) x2.convertShape(B2F, F, p), s2);
-                    s3 = ((FloatVector) q3.convertShape(B2F, F, p)).fma((FloatVector) x3.convertShape(B2F, F, p), s3);
+                case Q5_K -> {
+                    ByteVector high = ByteVector.fromMemorySegment(B32, s, o + 16, LE).lanewise(LSHR, c).and((byte) 1);
+                    q = ByteVector.fromMemorySegment(B32, s, o + 48 + 32 * (c / 2), LE).lanewise(LSHR, 4 * (c % 2)).and((byte) 15)
+                            .or(high.lanewise(LSHL, 4));
+                    scale = IntVector.broadcast(I8, scaleMinK4(s, o + 4, c) & 0xFF);
                 }
-            }
-            int j = 8 * h + l0 / 16;
-            acc = s0.mul(scaleQ3K(s, o + 96, j)).add(acc);
-            acc = s1.mul(scaleQ3K(s, o + 96, j + 2)).add(acc);
-            acc = s2.mul(scaleQ3K(s, o + 96, j + 4)).add(acc);
-            acc = s3.mul(scaleQ3K(s, o + 96, j + 6)).add(acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ4_KOrQ5_K(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {
-        boolean five = type == GGMLType.Q5_K;
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += type.bytesPerBlock, xo += 256) {
-            int groups = xo / 16;
-            int summ = 0;
-            for (int j = 0; j < 8; j++) {
-                summ += (scaleMinK4(s, o + 4, j) >> 8) * (x.groupSums[groups + 2 * j] + x.groupSums[groups + 2 * j + 1]);
-            }
-            float sumi = five ? superBlockQ5_K(s, o, x.quants, xo) : superBlockQ4_K(s, o, x.quants, xo);
-            float dy = x.scales[xo / 256];
-            sum += f16(s, o) * dy * sumi - f16(s, o + 2) * dy * summ;
-        }
-        return sum;
-    }
-
-    /** Σ scale · Σ q·q8 over one Q4_K super-block. */
-    private static float superBlockQ4_K(MemorySegment s, long o, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < 4; k++) {
-            FloatVector sLo = FloatVector.zero(F), sHi = sLo;
-            for (int c = 0; c < 32; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 16 + 32 * k + c, LE);
-                ByteVector lo = raw.and((byte) 0xF);
-                ByteVector hi = raw.lanewise(LSHR, 4);
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + 64 * k + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 64 * k + 32 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    sLo = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), sLo);
-                    sHi = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), sHi);
+                default -> {
+                    int half = c / 4, g = c % 4;
+                    ByteVector low4 = ByteVector.fromMemorySegment(B32, s, o + 64 * half + 32 * (g & 1), LE)
+                            .lanewise(LSHR, 4 * (g >> 1)).and((byte) 15);
+                    ByteVector high2 = ByteVector.fromMemorySegment(B32, s, o + 128 + 32 * half, LE)
+                            .lanewise(LSHR, 2 * g).and((byte) 3);
+                    q = low4.or(high2.lanewise(LSHL, 4)).sub((byte) 32);
+                    scale = IntVector.broadcast(I8, i8(s, o + 192 + 2 * c)).blend(i8(s, o + 192 + 2 * c + 1), UPPER_HALF);
                 }
             }
-            acc = sLo.mul(scaleMinK4(s, o + 4, 2 * k) & 0xFF).add(acc);
-            acc = sHi.mul(scaleMinK4(s, o + 4, 2 * k + 1) & 0xFF).add(acc);
+            ShortVector w = q.reinterpretAsShorts();
+            ShortVector v = ByteVector.fromArray(B32, xq, xo + 32 * c).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+            acc = acc.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(scale));
         }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    /** Σ scale · Σ q·q8 over one Q5_K super-block. */
-    private static float superBlockQ5_K(MemorySegment s, long o, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < 4; k++) {
-            FloatVector sLo = FloatVector.zero(F), sHi = sLo;
-            for (int c = 0; c < 32; c += C) {
-                ByteVector raw = ByteVector.fromMemorySegment(B, s, o + 48 + 32 * k + c, LE);
-                ByteVector high = ByteVector.fromMemorySegment(B, s, o + 16 + c, LE).lanewise(LSHR, 2 * k);
-                ByteVector lo = raw.and((byte) 0xF).or(high.and((byte) 1).lanewise(LSHL, 4));
-                ByteVector hi = raw.lanewise(LSHR, 4).or(high.lanewise(LSHL, 3).and((byte) 0x10));
-                ByteVector xl = ByteVector.fromArray(B, xq, xo + 64 * k + c);
-                ByteVector xh = ByteVector.fromArray(B, xq, xo + 64 * k + 32 + c);
-                for (int p = 0; p < PARTS; p++) {
-                    sLo = ((FloatVector) lo.convertShape(B2F, F, p)).fma((FloatVector) xl.convertShape(B2F, F, p), sLo);
-                    sHi = ((FloatVector) hi.convertShape(B2F, F, p)).fma((FloatVector) xh.convertShape(B2F, F, p), sHi);
-                }
-            }
-            acc = sLo.mul(scaleMinK4(s, o + 4, 2 * k) & 0xFF).add(acc);
-            acc = sHi.mul(scaleMinK4(s, o + 4, 2 * k + 1) & 0xFF).add(acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
-    }
-
-    private static float dotQ6_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++, o += 210, xo += 256) {
-            float sumi = halfQ6_K(s, o, 0, x.quants, xo) + halfQ6_K(s, o, 1, x.quants, xo);
-            sum += f16(s, o + 208) * x.scales[xo / 256] * sumi;
-        }
-        return sum;
-    }
-
-    /** Σ scale · Σ q·q8 over elements 128h..128h+127 of one Q6_K super-block. */
-    private static float halfQ6_K(MemorySegment s, long o, int h, byte[] xq, int xo) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int l0 = 0; l0 < 32; l0 += 16) {
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-            for (int l = l0; l < l0 + 16; l += C) {
-                ByteVector ql0 = ByteVector.fromMemorySegment(B, s, o + 64 * h + l, LE);
-                ByteVector ql1 = ByteVector.fromMemorySegment(B, s, o + 64 * h + 32 + l, LE);
-                ByteVector qh = ByteVector.fromMemorySegment(B, s, o + 128 + 32 * h + l, LE);
-                ByteVector q0 = ql0.and((byte) 0xF).or(qh.lanewise(LSHL, 4).and((byte) 0x30)).sub((byte) 32);
-                ByteVector q1 = ql1.and((byte) 0xF).or(qh.lanewise(LSHL, 2).and((byte) 0x30)).sub((byte) 32);
-                ByteVector q2 = ql0.lanewise(LSHR, 4).or(qh.and((byte) 0x30)).sub((byte) 32);
-                ByteVector q3 = ql1.lanewise(LSHR, 4).or(qh.lanewise(LSHR, 2).and((byte) 0x30)).sub((byte) 32);
-                int xb = xo + 128 * h + l;
-                ByteVector x0 = ByteVector.fromArray(B, xq, xb);
-                ByteVector x1 = ByteVector.fromArray(B, xq, xb + 32);
-                ByteVector x2 = ByteVector.fromArray(B, xq, xb + 64);
-                ByteVector x3 = ByteVector.fromArray(B, xq, xb + 96);
-                for (int p = 0; p < PARTS; p++) {
-                    s0 = ((FloatVector) q0.convertShape(B2F, F, p)).fma((FloatVector) x0.convertShape(B2F, F, p), s0);
-                    s1 = ((FloatVector) q1.convertShape(B2F, F, p)).fma((FloatVector) x1.convertShape(B2F, F, p), s1);
-                    s2 = ((FloatVector) q2.convertShape(B2F, F, p)).fma((FloatVector) x2.convertShape(B2F, F, p), s2);
-                    s3 = ((FloatVector) q3.convertShape(B2F, F, p)).fma((FloatVector) x3.convertShape(B2F, F, p), s3);
-                }
-            }
-            long scales = o + 192 + 8 * h + l0 / 16;
-            acc = s0.mul(i8(s, scales)).add(acc);
-            acc = s1.mul(i8(s, scales + 2)).add(acc);
-            acc = s2.mul(i8(s, scales + 4)).add(acc);
-            acc = s3.mul(i8(s, scales + 6)).add(acc);
-        }
-        for (int half = L / 2; half > 0; half >>= 1) acc = acc.add(acc.slice(half));
-        return acc.lane(0);
+        acc.intoArray(out, 0);
     }
 }

@@ -77,7 +77,7 @@ public final class WeightMatrix {
 
     /** Row {@code row} dotted with activation row {@code xRow} of {@code x} (already in this type's activation format). */
     float dot(TensorKernels kernels, int row, Activations x, int xRow) {
-        return kernels.dot(type, data, row * rowBytes, x, xRow * cols, cols);
+        return kernels.dot(type, data, row * rowBytes, x, xRow * cols, cols, rows);
     }
 
     @Override

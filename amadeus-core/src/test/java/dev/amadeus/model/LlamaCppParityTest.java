@@ -63,13 +63,13 @@ class LlamaCppParityTest {
     void syntheticModelMatchesLlamaCpp(String shape, GGMLType type) throws IOException {
         Path file = dir.resolve(shape + "-" + type + ".gguf");
         new SyntheticModel(ModelShape.preset(shape), type, 1234, SharedData.file(vocabularyFor(shape))).write(file);
-        compare(file, FLOAT_TYPES.contains(type), type == GGMLType.BF16);
+        compare(file, FLOAT_TYPES.contains(type));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("storiesFiles")
     void storiesMatchLlamaCpp(String name, boolean floatWeights) {
-        compare(SharedData.model(name), floatWeights, false);
+        compare(SharedData.model(name), floatWeights);
     }
 
     static Stream<Arguments> storiesFiles() {
@@ -79,12 +79,13 @@ class LlamaCppParityTest {
     }
 
     /**
-     * Evaluates real text with both engines and checks the agreement criteria. For BF16 weights both
-     * engines round activations to bf16 (8 significant bits); where a value sits on a rounding boundary a
-     * last-bit difference upstream flips it, which moves that position's logits by up to a few 1e-3, so
-     * the 1e-3 bound is required at 99% of positions there and 5e-3 everywhere.
+     * Evaluates real text with both engines and checks the agreement criteria: for float weights the same
+     * argmax everywhere and every logit within 1e-3 of the largest at every position; for quantized
+     * weights a mean KL divergence of at most 1e-3 and the same argmax at 99% of positions. We follow
+     * llama.cpp's order of float operations, so most models agree to the bit; where a last-bit difference
+     * remains, it can flip an 8-bit or 16-bit rounding of an activation downstream.
      */
-    static void compare(Path file, boolean floatWeights, boolean bf16) {
+    static void compare(Path file, boolean floatWeights) {
         float[][] expected;
         int[] tokens;
         LlamaCpp.Options options = LlamaCpp.Options.defaults(POSITIONS + 16).withCacheTypes(LlamaCpp.GGML_TYPE_F32, LlamaCpp.GGML_TYPE_F32); // F32 cache, as ours
@@ -104,12 +105,7 @@ class LlamaCppParityTest {
                 a.top1, a.meanKl, a.maxRelativeError, a.withinOnePerMille);
         if (floatWeights) {
             assertEquals(1.0, a.top1, "argmax must agree at every position");
-            if (bf16) {
-                assertTrue(a.withinOnePerMille >= 0.99, "positions within 1e-3: " + a.withinOnePerMille);
-                assertTrue(a.maxRelativeError <= 5e-3, "max |Δlogit| / max|logit| = " + a.maxRelativeError);
-            } else {
-                assertTrue(a.maxRelativeError <= 1e-3, "max |Δlogit| / max|logit| = " + a.maxRelativeError);
-            }
+            assertTrue(a.maxRelativeError <= 1e-3, "max |Δlogit| / max|logit| = " + a.maxRelativeError);
         } else {
             assertTrue(a.meanKl <= 1e-3, "mean KL = " + a.meanKl);
             assertTrue(a.top1 >= 0.99, "top-1 agreement = " + a.top1);

@@ -15,10 +15,10 @@ class KernelAgreementTest {
     private static final TensorKernels SCALAR = TensorKernels.scalar();
     private static final TensorKernels VECTOR = TensorKernels.vector();
 
-    /** Row lengths with an odd number of blocks (and, for float types, a ragged vector tail). */
+    /** Row lengths with an odd number of blocks (and, for float types, ragged tails and whole steps of 32). */
     static int[] oddLengths(GGMLType type) {
         return switch (type.blockSize) {
-            case 1 -> new int[]{1, 7, 173, 1001};
+            case 1 -> new int[]{1, 7, 173, 1001, 256, 1056};
             case 32 -> new int[]{32, 96, 224, 1056};
             default -> new int[]{256, 768, 1280};
         };
@@ -95,7 +95,13 @@ class KernelAgreementTest {
                     float scalar = SCALAR.dot(type, data, offset, a, xRow * cols, cols);
                     float vector = VECTOR.dot(type, data, offset, a, xRow * cols, cols);
                     String where = type + " cols " + cols + " row " + row + " x " + xRow;
-                    assertEquals(scalar, vector, 2e-6 * magnitude + 1e-30, where + " vector vs scalar");
+                    // Both follow llama.cpp's order of operations, so they agree to the bit, in both orders.
+                    assertEquals(Float.floatToIntBits(scalar), Float.floatToIntBits(vector), where + " vector vs scalar");
+                    // A matrix of 3 rows: ggml's vec_dot order for float types, no repacking for Q4_0.
+                    float scalarVecDot = SCALAR.dot(type, data, offset, a, xRow * cols, cols, 3);
+                    float vectorVecDot = VECTOR.dot(type, data, offset, a, xRow * cols, cols, 3);
+                    assertEquals(Float.floatToIntBits(scalarVecDot), Float.floatToIntBits(vectorVecDot), where + " vec_dot order");
+                    assertEquals(exact, scalarVecDot, 2e-6 * magnitude + minTerm + 1e-30, where + " vec_dot order vs exact");
                     assertEquals(exact, scalar, 2e-6 * magnitude + minTerm + 1e-30, where + " scalar vs exact");
                     // Converting x costs at most ~1% (Q8 rounding, relative to the block maximum) of sum |w x|.
                     assertEquals(floatDot, vector, 0.02 * floatMagnitude + 1e-6, where + " quantized vs float");

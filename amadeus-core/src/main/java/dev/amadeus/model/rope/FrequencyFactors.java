@@ -24,6 +24,11 @@ public final class FrequencyFactors implements RopeScaling {
     }
 
     @Override
+    public float angle(int i, float theta) {
+        return inner.angle(i, theta / factors[i]);
+    }
+
+    @Override
     public double attentionFactor() {
         return inner.attentionFactor();
     }

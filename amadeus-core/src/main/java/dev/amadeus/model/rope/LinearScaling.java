@@ -18,4 +18,9 @@ public final class LinearScaling implements RopeScaling {
         for (int i = 0; i < inv.length; i++) inv[i] /= factor;
         return inv;
     }
+
+    @Override
+    public float angle(int i, float theta) {
+        return (float) (1 / factor) * theta; // ggml multiplies by freq_scale = 1/factor
+    }
 }

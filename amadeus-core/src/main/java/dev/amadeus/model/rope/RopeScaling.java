@@ -12,6 +12,12 @@ public interface RopeScaling {
      */
     double[] inverseFrequencies(int dims, double base);
 
+    /**
+     * The angle of pair {@code i} given its unscaled angle {@code theta} ({@code p * base^(-2i/dims)}), in
+     * float arithmetic as ggml's {@code rope_yarn} computes it.
+     */
+    float angle(int i, float theta);
+
     /** Multiplier applied to cos and sin (YaRN's attention factor); 1 for most methods. */
     default double attentionFactor() {
         return 1.0;
