@@ -62,6 +62,10 @@ public final class Benchmark {
             int vocab = c.vocabularySize();
             int bos = m.tokenizer().vocabulary().addBos() ? m.tokenizer().vocabulary().bos() : -1;
             Random random = new Random(o.seed());
+            // Each test sizes its context to its own tokens (llama-bench: n_prompt + n_gen), and they
+            // run one after the other, so one cache of the larger size serves both.
+            int capacity = Math.max(o.promptTokens(), o.genTokens());
+            checkMemory(c, capacity);
 
             // Cold: the first forward pass after loading, as a user of a fresh process sees it.
             int first = bos >= 0 ? bos : random.nextInt(vocab);
@@ -70,10 +74,6 @@ public final class Benchmark {
             argmax(logits);
             long firstTokenNanos = System.nanoTime() - t0;
 
-            // Each test sizes its context to its own tokens (llama-bench: n_prompt + n_gen), and they
-            // run one after the other, so one cache of the larger size serves both.
-            int capacity = Math.max(o.promptTokens(), o.genTokens());
-            checkMemory(c, capacity);
             KVCache cache = new KVCache(c, capacity);
 
             Throughput pp = null, tg = null;
