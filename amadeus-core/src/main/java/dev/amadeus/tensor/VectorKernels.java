@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -19,6 +20,8 @@ import static dev.amadeus.tensor.ScalarKernels.u8;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.B2S;
+import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -267,6 +270,148 @@ final class VectorKernels implements TensorKernels {
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> ScalarKernels.dotK(type, s, o, x, xo, count, VectorKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
         };
+    }
+
+    @Override
+    public void dotTile(GGMLType type, MemorySegment s, long o, long rowBytes, int rows, int matrixRows,
+                        Activations x, int xRow, int xRows, float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        int r = 0;
+        if (type == GGMLType.Q8_0 && rows >= 4) {
+            int blocks = cols / 32;
+            float[] scales = new float[4 * blocks];
+            for (; r + 4 <= rows; r += 4) {
+                for (int b = 0; b < xRows; b++) {
+                    dotQ8_0x4(s, o + r * rowBytes, rowBytes, x, (xRow + b) * cols, blocks, scales, out, outOffset + b * outStride + r);
+                }
+            }
+        } else if (type == GGMLType.Q4_0 && matrixRows % 8 == 0 && rows >= 4) {
+            int blocks = cols / 32;
+            int[] xSums = activationSums(x, xRow, xRows);
+            float[] scales = new float[4 * blocks];
+            for (; r + 4 <= rows; r += 4) {
+                for (int b = 0; b < xRows; b++) {
+                    dotQ4_0x4(s, o + r * rowBytes, rowBytes, x, (xRow + b) * cols, blocks, xSums, b * blocks, scales,
+                            out, outOffset + b * outStride + r);
+                }
+            }
+        }
+        for (; r < rows; r++) {
+            for (int b = 0; b < xRows; b++) {
+                out[outOffset + b * outStride + r] = dot(type, s, o + r * rowBytes, x, (xRow + b) * cols, cols, matrixRows);
+            }
+        }
+    }
+
+    /** The sum of the 32 quants of every Q8_0 block of activation rows {@code xRow .. xRow + xRows}. */
+    private static int[] activationSums(Activations x, int xRow, int xRows) {
+        int blocks = x.cols / 32;
+        int[] sums = new int[xRows * blocks];
+        byte[] xq = x.quants;
+        int at = xRow * x.cols;
+        for (int i = 0; i < sums.length; i++, at += 32) {
+            int sum = 0;
+            for (int j = 0; j < 32; j++) sum += xq[at + j];
+            sums[i] = sum;
+        }
+        return sums;
+    }
+
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /** Lane masks and partner shuffles of the halving steps that turn four rows' lanes into one lane per row. */
+    private static final VectorMask<Integer> ODD = VectorMask.fromLong(I8, 0xAA);
+    private static final VectorMask<Integer> PAIRS_2_3 = VectorMask.fromLong(I8, 0xCC);
+    private static final VectorShuffle<Integer> XOR1 = VectorShuffle.fromOp(I8, i -> i ^ 1);
+    private static final VectorShuffle<Integer> XOR2 = VectorShuffle.fromOp(I8, i -> i ^ 2);
+    private static final VectorShuffle<Integer> XOR4 = VectorShuffle.fromOp(I8, i -> i ^ 4);
+
+    /** {@link #dotQ8_0} for four consecutive rows at once, each with its own accumulator, sharing the activation bytes. */
+    private static void dotQ8_0x4(MemorySegment s, long o, long rowBytes, Activations x, int xo, int blocks,
+                                  float[] scales, float[] out, int outAt) {
+        byte[] xq = x.quants;
+        rowScales4(s, o, rowBytes, 34, x.scales, xo / 32, blocks, scales);
+        FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < blocks; b++, o += 34, xo += 32) {
+            ShortVector v = ByteVector.fromArray(B32, xq, xo).reinterpretAsShorts();
+            ShortVector ve = v.lanewise(LSHL, 8).lanewise(ASHR, 8);
+            ShortVector vo = v.lanewise(ASHR, 8);
+            ShortVector w0 = ByteVector.fromMemorySegment(B32, s, o + 2, LE).reinterpretAsShorts();
+            IntVector p0 = w0.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ve).add(w0.lanewise(ASHR, 8).mul(vo)).reinterpretAsInts();
+            acc0 = ((FloatVector) p0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p0.lanewise(ASHR, 16)).convert(I2F, 0))
+                    .fma(FloatVector.broadcast(F8, scales[4 * b + 0]), acc0);
+            ShortVector w1 = ByteVector.fromMemorySegment(B32, s, o + rowBytes + 2, LE).reinterpretAsShorts();
+            IntVector p1 = w1.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ve).add(w1.lanewise(ASHR, 8).mul(vo)).reinterpretAsInts();
+            acc1 = ((FloatVector) p1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p1.lanewise(ASHR, 16)).convert(I2F, 0))
+                    .fma(FloatVector.broadcast(F8, scales[4 * b + 1]), acc1);
+            ShortVector w2 = ByteVector.fromMemorySegment(B32, s, o + 2 * rowBytes + 2, LE).reinterpretAsShorts();
+            IntVector p2 = w2.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ve).add(w2.lanewise(ASHR, 8).mul(vo)).reinterpretAsInts();
+            acc2 = ((FloatVector) p2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p2.lanewise(ASHR, 16)).convert(I2F, 0))
+                    .fma(FloatVector.broadcast(F8, scales[4 * b + 2]), acc2);
+            ShortVector w3 = ByteVector.fromMemorySegment(B32, s, o + 3 * rowBytes + 2, LE).reinterpretAsShorts();
+            IntVector p3 = w3.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ve).add(w3.lanewise(ASHR, 8).mul(vo)).reinterpretAsInts();
+            acc3 = ((FloatVector) p3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p3.lanewise(ASHR, 16)).convert(I2F, 0))
+                    .fma(FloatVector.broadcast(F8, scales[4 * b + 3]), acc3);
+        }
+        FloatVector h0 = acc0.add(acc0.slice(4));
+        out[outAt + 0] = (h0.lane(0) + h0.lane(2)) + (h0.lane(1) + h0.lane(3));
+        FloatVector h1 = acc1.add(acc1.slice(4));
+        out[outAt + 1] = (h1.lane(0) + h1.lane(2)) + (h1.lane(1) + h1.lane(3));
+        FloatVector h2 = acc2.add(acc2.slice(4));
+        out[outAt + 2] = (h2.lane(0) + h2.lane(2)) + (h2.lane(1) + h2.lane(3));
+        FloatVector h3 = acc3.add(acc3.slice(4));
+        out[outAt + 3] = (h3.lane(0) + h3.lane(2)) + (h3.lane(1) + h3.lane(3));
+    }
+
+    /**
+     * {@link #dotQ4_0Repacked} for four consecutive rows at once, one float lane per row: lane r does exactly the scalar {@code acc = fma((float) sum, d_w·d_x, acc)} of row r, block after
+     * block. A block's integer sum may be formed in any order, so it is taken as {@code Σ q·x - 8·Σ x} with the
+     * unsigned nibbles q (so that products fit 16-bit lanes), and the four rows' partial sums are folded into
+     * one vector holding each row's sum.
+     */
+    private static void dotQ4_0x4(MemorySegment s, long o, long rowBytes, Activations x, int xo, int blocks,
+                                  int[] xSums, int sumsAt, float[] scales, float[] out, int outAt) {
+        byte[] xq = x.quants;
+        rowScales4(s, o, rowBytes, 18, x.scales, xo / 32, blocks, scales);
+        FloatVector acc = FloatVector.zero(F4);
+        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
+            ShortVector xl = (ShortVector) ByteVector.fromArray(B16, xq, xo).convertShape(B2S, S16, 0);
+            ShortVector xh = (ShortVector) ByteVector.fromArray(B16, xq, xo + 16).convertShape(B2S, S16, 0);
+            ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            IntVector p0 = w0.and((short) 0xF).mul(xl).add(w0.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
+            IntVector a0 = p0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p0.lanewise(ASHR, 16));
+            ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + rowBytes + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            IntVector p1 = w1.and((short) 0xF).mul(xl).add(w1.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
+            IntVector a1 = p1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p1.lanewise(ASHR, 16));
+            // Even lanes: row 0's partial sums, odd lanes: row 1's; likewise rows 2 and 3.
+            IntVector pairs01 = a0.blend(a1, ODD).add(a1.blend(a0, ODD).rearrange(XOR1));
+            ShortVector w2 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2 * rowBytes + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            IntVector p2 = w2.and((short) 0xF).mul(xl).add(w2.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
+            IntVector a2 = p2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p2.lanewise(ASHR, 16));
+            ShortVector w3 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 3 * rowBytes + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            IntVector p3 = w3.and((short) 0xF).mul(xl).add(w3.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
+            IntVector a3 = p3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p3.lanewise(ASHR, 16));
+            IntVector pairs23 = a2.blend(a3, ODD).add(a3.blend(a2, ODD).rearrange(XOR1));
+            // Lane j of four: row j's partial sums; then the two halves added.
+            IntVector quads = pairs01.blend(pairs23, PAIRS_2_3).add(pairs23.blend(pairs01, PAIRS_2_3).rearrange(XOR2));
+            IntVector sums = quads.add(quads.rearrange(XOR4)).sub(8 * xSums[sumsAt + b]);
+            acc = ((FloatVector) sums.convertShape(I2F, F4, 0)).fma(FloatVector.fromArray(F4, scales, 4 * b), acc);
+        }
+        acc.intoArray(out, outAt);
+    }
+
+    /**
+     * {@code d_w·d_x} of four rows for every block, rounded as the scalar code rounds it, row-interleaved
+     * ({@code scales[4 * block + row]}). Apart from the vector code so that the scale loads stay inlined.
+     */
+    private static void rowScales4(MemorySegment s, long o, long rowBytes, int blockBytes, float[] xScales, int xBlock,
+                                   int blocks, float[] scales) {
+        for (int b = 0; b < blocks; b++, o += blockBytes) {
+            float dx = xScales[xBlock + b];
+            scales[4 * b] = f16(s, o) * dx;
+            scales[4 * b + 1] = f16(s, o + rowBytes) * dx;
+            scales[4 * b + 2] = f16(s, o + 2 * rowBytes) * dx;
+            scales[4 * b + 3] = f16(s, o + 3 * rowBytes) * dx;
+        }
     }
 
     /** {@link ScalarKernels}'s tinyBLAS order: one accumulator of eight lanes, fused multiply-adds, {@code hsum}. */
