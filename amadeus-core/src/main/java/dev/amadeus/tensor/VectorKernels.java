@@ -267,7 +267,9 @@ final class VectorKernels implements TensorKernels {
             case Q4_0 -> matrixRows % 8 == 0 ? dotQ4_0Repacked(s, o, x, xo, count / 32) : dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
             case Q4_1 -> dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
             case Q5_0, Q5_1 -> dotQ5_0OrQ5_1(type, s, o, x, xo, count / 32);
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> ScalarKernels.dotK(type, s, o, x, xo, count, VectorKernels::superBlockLanes);
+            case Q4_K -> dotQ4_K(s, o, x, xo, count / 256);
+            case Q6_K -> dotQ6_K(s, o, x, xo, count / 256);
+            case Q2_K, Q3_K, Q5_K -> ScalarKernels.dotK(type, s, o, x, xo, count, VectorKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
         };
     }
@@ -579,6 +581,103 @@ final class VectorKernels implements TensorKernels {
         }
         FloatVector r = lo.add(hi);
         return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + mins;
+    }
+
+    /**
+     * Q4_K in {@link ScalarKernels#dotK}'s order, written out for the one type: the scales and minimums of a
+     * super-block decoded once, each 32 quant bytes loaded once for their two chunks, the float part in vector lanes.
+     */
+    private static float dotQ4_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
+        byte[] xq = x.quants;
+        int[] gs = x.groupSums;
+        int[] sm = new int[16];
+        FloatVector acc = FloatVector.zero(F8);
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int b = 0; b < blocks; b++, o += 144, xo += 256) {
+            float dy = x.scales[xo / 256];
+            int g = xo / 16;
+            scalesMinsK4(s, o + 4, sm);
+            float dmin = -dy * f16(s, o + 2);
+            m0 = Math.fma(dmin, (float) (sm[8] * (gs[g] + gs[g + 1]) + sm[9] * (gs[g + 2] + gs[g + 3])), m0);
+            m1 = Math.fma(dmin, (float) (sm[10] * (gs[g + 4] + gs[g + 5]) + sm[11] * (gs[g + 6] + gs[g + 7])), m1);
+            m2 = Math.fma(dmin, (float) (sm[12] * (gs[g + 8] + gs[g + 9]) + sm[13] * (gs[g + 10] + gs[g + 11])), m2);
+            m3 = Math.fma(dmin, (float) (sm[14] * (gs[g + 12] + gs[g + 13]) + sm[15] * (gs[g + 14] + gs[g + 15])), m3);
+            float d = dy * f16(s, o);
+            IntVector lanes = IntVector.zero(I8);
+            for (int i = 0; i < 4; i++) {
+                // One load of 32 bytes serves two chunks: low nibbles then high nibbles.
+                ByteVector raw = ByteVector.fromMemorySegment(B32, s, o + 16 + 32 * i, LE);
+                ShortVector w, v;
+                IntVector p;
+                w = raw.and((byte) 15).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xo + 64 * i).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(sm[2 * i]));
+                w = raw.lanewise(LSHR, 4).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xo + 64 * i + 32).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(sm[2 * i + 1]));
+            }
+            acc = ((FloatVector) lanes.convert(I2F, 0)).fma(FloatVector.broadcast(F8, d), acc);
+        }
+        FloatVector r = acc.add(acc.slice(4));
+        // dotK's zero term for Q5_K's minimums, kept: it turns a -0 result into +0.
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + ((m0 + m2) + (m1 + m3)) + 0f;
+    }
+
+    /** The eight 6-bit scales ({@code out[0..8)}) and minimums ({@code out[8..16)}) of a Q4_K/Q5_K super-block. */
+    private static void scalesMinsK4(MemorySegment s, long scales, int[] out) {
+        for (int j = 0; j < 8; j++) {
+            int sm = scaleMinK4(s, scales, j);
+            out[j] = sm & 0xFF;
+            out[8 + j] = sm >> 8;
+        }
+    }
+
+    /** Q6_K in {@link ScalarKernels#dotK}'s order, written out for the one type, each quant byte loaded once. */
+    private static float dotQ6_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
+        byte[] xq = x.quants;
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0; b < blocks; b++, o += 210, xo += 256) {
+            float d = x.scales[xo / 256] * f16(s, o + 208);
+            IntVector lanes = IntVector.zero(I8);
+            for (int h = 0; h < 2; h++) {
+                // Chunks 4h..4h+3 take their low four bits from two 32-byte loads and their high two from one.
+                ByteVector ql0 = ByteVector.fromMemorySegment(B32, s, o + 64 * h, LE);
+                ByteVector ql1 = ByteVector.fromMemorySegment(B32, s, o + 64 * h + 32, LE);
+                ByteVector qh = ByteVector.fromMemorySegment(B32, s, o + 128 + 32 * h, LE);
+                long sc = o + 192 + 8 * h;
+                int xc = xo + 128 * h;
+                ShortVector w, v;
+                IntVector p;
+                w = ql0.and((byte) 15).or(qh.and((byte) 3).lanewise(LSHL, 4)).sub((byte) 32).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xc).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(IntVector.broadcast(I8, i8(s, sc + 0)).blend(i8(s, sc + 1), UPPER_HALF)));
+                w = ql1.and((byte) 15).or(qh.lanewise(LSHR, 2).and((byte) 3).lanewise(LSHL, 4)).sub((byte) 32).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xc + 32).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(IntVector.broadcast(I8, i8(s, sc + 2)).blend(i8(s, sc + 3), UPPER_HALF)));
+                w = ql0.lanewise(LSHR, 4).or(qh.lanewise(LSHR, 4).and((byte) 3).lanewise(LSHL, 4)).sub((byte) 32).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xc + 64).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(IntVector.broadcast(I8, i8(s, sc + 4)).blend(i8(s, sc + 5), UPPER_HALF)));
+                w = ql1.lanewise(LSHR, 4).or(qh.lanewise(LSHR, 6).lanewise(LSHL, 4)).sub((byte) 32).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xc + 96).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(IntVector.broadcast(I8, i8(s, sc + 6)).blend(i8(s, sc + 7), UPPER_HALF)));
+            }
+            acc = ((FloatVector) lanes.convert(I2F, 0)).fma(FloatVector.broadcast(F8, d), acc);
+        }
+        FloatVector r = acc.add(acc.slice(4));
+        // dotK's zero terms for the other types' minimums, kept: they turn a -0 result into +0.
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + 0f + 0f;
     }
 
     /**
