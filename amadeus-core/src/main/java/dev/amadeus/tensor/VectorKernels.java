@@ -287,6 +287,18 @@ final class VectorKernels implements TensorKernels {
                     dotQ8_0x4(s, o + r * rowBytes, rowBytes, x, (xRow + b) * cols, blocks, scales, out, outOffset + b * outStride + r);
                 }
             }
+        } else if (type.blockSize == 1 && matrixRows % 4 == 0 && cols % 8 == 0 && xRows >= 2 && rows >= 4) {
+            // Widening half-precision weights is exact, so four rows are widened once and reused for every
+            // activation row of the tile.
+            float[] wide = new float[4 * cols];
+            for (; r + 4 <= rows; r += 4) {
+                dequantize(type, s, o + r * rowBytes, 4 * cols, wide, 0);
+                int b = 0;
+                for (; b + 2 <= xRows; b += 2) {
+                    dotFloat4x2(wide, cols, x.values, (xRow + b) * cols, out, outOffset + b * outStride + r, outStride);
+                }
+                if (b < xRows) dotFloat4x1(wide, cols, x.values, (xRow + b) * cols, out, outOffset + b * outStride + r, outStride);
+            }
         } else if (type == GGMLType.Q4_0 && matrixRows % 8 == 0 && rows >= 4) {
             int blocks = cols / 32;
             int[] xSums = activationSums(x, xRow, xRows);
@@ -414,6 +426,70 @@ final class VectorKernels implements TensorKernels {
             scales[4 * b + 2] = f16(s, o + 2 * rowBytes) * dx;
             scales[4 * b + 3] = f16(s, o + 3 * rowBytes) * dx;
         }
+    }
+
+    /**
+     * {@link #dotTiled} for four weight rows (already widened to floats, row r at {@code w[r * cols]}) and two
+     * activation rows: eight accumulators, each loaded vector used by two or four of them.
+     */
+    private static void dotFloat4x2(float[] w, int cols, float[] xv, int xo, float[] out, int outAt, int outStride) {
+        FloatVector a00 = FloatVector.zero(F8), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int i = 0; i < cols; i += 8) {
+            FloatVector x0 = FloatVector.fromArray(F8, xv, xo + i);
+            FloatVector x1 = FloatVector.fromArray(F8, xv, xo + 1 * cols + i);
+            FloatVector w0 = FloatVector.fromArray(F8, w, i);
+            a00 = w0.fma(x0, a00);
+            a01 = w0.fma(x1, a01);
+            FloatVector w1 = FloatVector.fromArray(F8, w, 1 * cols + i);
+            a10 = w1.fma(x0, a10);
+            a11 = w1.fma(x1, a11);
+            FloatVector w2 = FloatVector.fromArray(F8, w, 2 * cols + i);
+            a20 = w2.fma(x0, a20);
+            a21 = w2.fma(x1, a21);
+            FloatVector w3 = FloatVector.fromArray(F8, w, 3 * cols + i);
+            a30 = w3.fma(x0, a30);
+            a31 = w3.fma(x1, a31);
+        }
+        FloatVector h00 = a00.add(a00.slice(4));
+        out[outAt + 0 * outStride + 0] = (h00.lane(0) + h00.lane(2)) + (h00.lane(1) + h00.lane(3));
+        FloatVector h01 = a01.add(a01.slice(4));
+        out[outAt + 1 * outStride + 0] = (h01.lane(0) + h01.lane(2)) + (h01.lane(1) + h01.lane(3));
+        FloatVector h10 = a10.add(a10.slice(4));
+        out[outAt + 0 * outStride + 1] = (h10.lane(0) + h10.lane(2)) + (h10.lane(1) + h10.lane(3));
+        FloatVector h11 = a11.add(a11.slice(4));
+        out[outAt + 1 * outStride + 1] = (h11.lane(0) + h11.lane(2)) + (h11.lane(1) + h11.lane(3));
+        FloatVector h20 = a20.add(a20.slice(4));
+        out[outAt + 0 * outStride + 2] = (h20.lane(0) + h20.lane(2)) + (h20.lane(1) + h20.lane(3));
+        FloatVector h21 = a21.add(a21.slice(4));
+        out[outAt + 1 * outStride + 2] = (h21.lane(0) + h21.lane(2)) + (h21.lane(1) + h21.lane(3));
+        FloatVector h30 = a30.add(a30.slice(4));
+        out[outAt + 0 * outStride + 3] = (h30.lane(0) + h30.lane(2)) + (h30.lane(1) + h30.lane(3));
+        FloatVector h31 = a31.add(a31.slice(4));
+        out[outAt + 1 * outStride + 3] = (h31.lane(0) + h31.lane(2)) + (h31.lane(1) + h31.lane(3));
+    }
+
+    /** {@link #dotFloat4x2} for a single activation row. */
+    private static void dotFloat4x1(float[] w, int cols, float[] xv, int xo, float[] out, int outAt, int outStride) {
+        FloatVector a00 = FloatVector.zero(F8), a10 = a00, a20 = a00, a30 = a00;
+        for (int i = 0; i < cols; i += 8) {
+            FloatVector x0 = FloatVector.fromArray(F8, xv, xo + i);
+            FloatVector w0 = FloatVector.fromArray(F8, w, i);
+            a00 = w0.fma(x0, a00);
+            FloatVector w1 = FloatVector.fromArray(F8, w, 1 * cols + i);
+            a10 = w1.fma(x0, a10);
+            FloatVector w2 = FloatVector.fromArray(F8, w, 2 * cols + i);
+            a20 = w2.fma(x0, a20);
+            FloatVector w3 = FloatVector.fromArray(F8, w, 3 * cols + i);
+            a30 = w3.fma(x0, a30);
+        }
+        FloatVector h00 = a00.add(a00.slice(4));
+        out[outAt + 0 * outStride + 0] = (h00.lane(0) + h00.lane(2)) + (h00.lane(1) + h00.lane(3));
+        FloatVector h10 = a10.add(a10.slice(4));
+        out[outAt + 0 * outStride + 1] = (h10.lane(0) + h10.lane(2)) + (h10.lane(1) + h10.lane(3));
+        FloatVector h20 = a20.add(a20.slice(4));
+        out[outAt + 0 * outStride + 2] = (h20.lane(0) + h20.lane(2)) + (h20.lane(1) + h20.lane(3));
+        FloatVector h30 = a30.add(a30.slice(4));
+        out[outAt + 0 * outStride + 3] = (h30.lane(0) + h30.lane(2)) + (h30.lane(1) + h30.lane(3));
     }
 
     /** {@link ScalarKernels}'s tinyBLAS order: one accumulator of eight lanes, fused multiply-adds, {@code hsum}. */
