@@ -279,15 +279,14 @@ final class VectorKernels implements TensorKernels {
                         Activations x, int xRow, int xRows, float[] out, int outOffset, int outStride) {
         int cols = x.cols;
         int r = 0;
-        if (type == GGMLType.Q8_0 && rows >= 4 && xRows >= 2) {
-            // Batches only: one row at a time reads the matrix in one sequential stream, which the hardware
-            // prefetcher follows better than four interleaved ones, and a Q8_0 matrix-vector product is bound
-            // by that stream, not by arithmetic.
-            int blocks = cols / 32;
-            float[] scales = new float[4 * blocks];
-            for (; r + 4 <= rows; r += 4) {
+        if (type == GGMLType.Q8_0) {
+            // Four rows at a time gain nothing here (the kernel is bound by its byte shifts, which sharing the
+            // activations does not reduce) and one row at a time reads the matrix as one sequential stream,
+            // which the hardware prefetcher follows better than four interleaved ones. Called directly rather
+            // than through dot, whose type switch inlined here makes this method too big to compile well.
+            for (; r < rows; r++) {
                 for (int b = 0; b < xRows; b++) {
-                    dotQ8_0x4(s, o + r * rowBytes, rowBytes, x, (xRow + b) * cols, blocks, scales, out, outOffset + b * outStride + r);
+                    out[outOffset + b * outStride + r] = dotQ8_0(s, o + r * rowBytes, x, (xRow + b) * cols, cols / 32);
                 }
             }
         } else if (type.blockSize == 1 && matrixRows % 4 == 0 && cols % 8 == 0 && xRows >= 2 && rows >= 4) {
@@ -341,43 +340,6 @@ final class VectorKernels implements TensorKernels {
     private static final VectorShuffle<Integer> XOR1 = VectorShuffle.fromOp(I8, i -> i ^ 1);
     private static final VectorShuffle<Integer> XOR2 = VectorShuffle.fromOp(I8, i -> i ^ 2);
     private static final VectorShuffle<Integer> XOR4 = VectorShuffle.fromOp(I8, i -> i ^ 4);
-
-    /** {@link #dotQ8_0} for four consecutive rows at once, each with its own accumulator, sharing the activation bytes. */
-    private static void dotQ8_0x4(MemorySegment s, long o, long rowBytes, Activations x, int xo, int blocks,
-                                  float[] scales, float[] out, int outAt) {
-        byte[] xq = x.quants;
-        rowScales4(s, o, rowBytes, 34, x.scales, xo / 32, blocks, scales);
-        FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        for (int b = 0; b < blocks; b++, o += 34, xo += 32) {
-            ShortVector v = ByteVector.fromArray(B32, xq, xo).reinterpretAsShorts();
-            ShortVector ve = v.lanewise(LSHL, 8).lanewise(ASHR, 8);
-            ShortVector vo = v.lanewise(ASHR, 8);
-            ShortVector w0 = ByteVector.fromMemorySegment(B32, s, o + 2, LE).reinterpretAsShorts();
-            IntVector p0 = w0.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ve).add(w0.lanewise(ASHR, 8).mul(vo)).reinterpretAsInts();
-            acc0 = ((FloatVector) p0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p0.lanewise(ASHR, 16)).convert(I2F, 0))
-                    .fma(FloatVector.broadcast(F8, scales[4 * b + 0]), acc0);
-            ShortVector w1 = ByteVector.fromMemorySegment(B32, s, o + rowBytes + 2, LE).reinterpretAsShorts();
-            IntVector p1 = w1.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ve).add(w1.lanewise(ASHR, 8).mul(vo)).reinterpretAsInts();
-            acc1 = ((FloatVector) p1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p1.lanewise(ASHR, 16)).convert(I2F, 0))
-                    .fma(FloatVector.broadcast(F8, scales[4 * b + 1]), acc1);
-            ShortVector w2 = ByteVector.fromMemorySegment(B32, s, o + 2 * rowBytes + 2, LE).reinterpretAsShorts();
-            IntVector p2 = w2.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ve).add(w2.lanewise(ASHR, 8).mul(vo)).reinterpretAsInts();
-            acc2 = ((FloatVector) p2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p2.lanewise(ASHR, 16)).convert(I2F, 0))
-                    .fma(FloatVector.broadcast(F8, scales[4 * b + 2]), acc2);
-            ShortVector w3 = ByteVector.fromMemorySegment(B32, s, o + 3 * rowBytes + 2, LE).reinterpretAsShorts();
-            IntVector p3 = w3.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ve).add(w3.lanewise(ASHR, 8).mul(vo)).reinterpretAsInts();
-            acc3 = ((FloatVector) p3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p3.lanewise(ASHR, 16)).convert(I2F, 0))
-                    .fma(FloatVector.broadcast(F8, scales[4 * b + 3]), acc3);
-        }
-        FloatVector h0 = acc0.add(acc0.slice(4));
-        out[outAt + 0] = (h0.lane(0) + h0.lane(2)) + (h0.lane(1) + h0.lane(3));
-        FloatVector h1 = acc1.add(acc1.slice(4));
-        out[outAt + 1] = (h1.lane(0) + h1.lane(2)) + (h1.lane(1) + h1.lane(3));
-        FloatVector h2 = acc2.add(acc2.slice(4));
-        out[outAt + 2] = (h2.lane(0) + h2.lane(2)) + (h2.lane(1) + h2.lane(3));
-        FloatVector h3 = acc3.add(acc3.slice(4));
-        out[outAt + 3] = (h3.lane(0) + h3.lane(2)) + (h3.lane(1) + h3.lane(3));
-    }
 
     /**
      * {@link #dotQ4_0Repacked} for four consecutive rows at once, one float lane per row: lane r does exactly the scalar {@code acc = fma((float) sum, d_w·d_x, acc)} of row r, block after
