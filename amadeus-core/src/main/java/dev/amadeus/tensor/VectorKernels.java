@@ -277,46 +277,80 @@ final class VectorKernels implements TensorKernels {
     @Override
     public void dotTile(GGMLType type, MemorySegment s, long o, long rowBytes, int rows, int matrixRows,
                         Activations x, int xRow, int xRows, float[] out, int outOffset, int outStride) {
+        // One small method per kind of kernel, each compiled with its own profile: a model mixes weight types,
+        // and one method serving them all gets compiled for whichever came first.
+        int done = switch (type) {
+            case Q8_0 -> tileQ8_0(s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride);
+            case F32, F16, BF16 -> matrixRows % 4 == 0 && x.cols % 8 == 0 && xRows >= 2
+                    ? tileFloat(type, s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride) : 0;
+            case Q4_0 -> matrixRows % 8 == 0 ? tileQ4_0(s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride) : 0;
+            default -> 0;
+        };
+        tileRest(type, s, o, rowBytes, done, rows, matrixRows, x, xRow, xRows, out, outOffset, outStride);
+    }
+
+    /** Rows {@code first..rows} of a tile, one output at a time. */
+    private void tileRest(GGMLType type, MemorySegment s, long o, long rowBytes, int first, int rows, int matrixRows,
+                          Activations x, int xRow, int xRows, float[] out, int outOffset, int outStride) {
         int cols = x.cols;
-        int r = 0;
-        if (type == GGMLType.Q8_0) {
-            // Four rows at a time gain nothing here (the kernel is bound by its byte shifts, which sharing the
-            // activations does not reduce) and one row at a time reads the matrix as one sequential stream,
-            // which the hardware prefetcher follows better than four interleaved ones. Called directly rather
-            // than through dot, whose type switch inlined here makes this method too big to compile well.
-            for (; r < rows; r++) {
-                for (int b = 0; b < xRows; b++) {
-                    out[outOffset + b * outStride + r] = dotQ8_0(s, o + r * rowBytes, x, (xRow + b) * cols, cols / 32);
-                }
-            }
-        } else if (type.blockSize == 1 && matrixRows % 4 == 0 && cols % 8 == 0 && xRows >= 2 && rows >= 4) {
-            // Widening half-precision weights is exact, so four rows are widened once and reused for every
-            // activation row of the tile.
-            float[] wide = new float[4 * cols];
-            for (; r + 4 <= rows; r += 4) {
-                dequantize(type, s, o + r * rowBytes, 4 * cols, wide, 0);
-                int b = 0;
-                for (; b + 2 <= xRows; b += 2) {
-                    dotFloat4x2(wide, cols, x.values, (xRow + b) * cols, out, outOffset + b * outStride + r, outStride);
-                }
-                if (b < xRows) dotFloat4x1(wide, cols, x.values, (xRow + b) * cols, out, outOffset + b * outStride + r, outStride);
-            }
-        } else if (type == GGMLType.Q4_0 && matrixRows % 8 == 0 && rows >= 4) {
-            int blocks = cols / 32;
-            int[] xSums = activationSums(x, xRow, xRows);
-            float[] scales = new float[4 * blocks];
-            for (; r + 4 <= rows; r += 4) {
-                for (int b = 0; b < xRows; b++) {
-                    dotQ4_0x4(s, o + r * rowBytes, rowBytes, x, (xRow + b) * cols, blocks, xSums, b * blocks, scales,
-                            out, outOffset + b * outStride + r);
-                }
-            }
-        }
-        for (; r < rows; r++) {
+        for (int r = first; r < rows; r++) {
             for (int b = 0; b < xRows; b++) {
                 out[outOffset + b * outStride + r] = dot(type, s, o + r * rowBytes, x, (xRow + b) * cols, cols, matrixRows);
             }
         }
+    }
+
+    /**
+     * Q8_0, one row at a time: four rows at a time gain nothing here (the kernel is bound by its byte shifts,
+     * which sharing the activations does not reduce), and one row at a time reads the matrix as one sequential
+     * stream, which the hardware prefetcher follows better than four interleaved ones. Returns the rows done.
+     */
+    private static int tileQ8_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
+                                float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < xRows; b++) {
+                out[outOffset + b * outStride + r] = dotQ8_0(s, o + r * rowBytes, x, (xRow + b) * cols, cols / 32);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Float weights in tinyBLAS order, several activation rows: widening half-precision weights is exact, so
+     * four rows are widened once and reused for every activation row of the tile. Returns the rows done.
+     */
+    private int tileFloat(GGMLType type, MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow,
+                          int xRows, float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        float[] wide = new float[4 * cols];
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            dequantize(type, s, o + r * rowBytes, 4 * cols, wide, 0);
+            int b = 0;
+            for (; b + 2 <= xRows; b += 2) {
+                dotFloat4x2(wide, cols, x.values, (xRow + b) * cols, out, outOffset + b * outStride + r, outStride);
+            }
+            if (b < xRows) dotFloat4x1(wide, cols, x.values, (xRow + b) * cols, out, outOffset + b * outStride + r, outStride);
+        }
+        return r;
+    }
+
+    /** Q4_0 in the repacked order (matrices of a multiple of 8 rows), four rows at a time. Returns the rows done. */
+    private static int tileQ4_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
+                                float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        int blocks = cols / 32;
+        int[] xSums = activationSums(x, xRow, xRows);
+        float[] scales = new float[4 * blocks];
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            for (int b = 0; b < xRows; b++) {
+                dotQ4_0x4(s, o + r * rowBytes, rowBytes, x, (xRow + b) * cols, blocks, xSums, b * blocks, scales,
+                        out, outOffset + b * outStride + r);
+            }
+        }
+        return r;
     }
 
     /** The sum of the 32 quants of every Q8_0 block of activation rows {@code xRow .. xRow + xRows}. */
