@@ -376,8 +376,8 @@ final class VectorKernels implements TensorKernels {
     private static final VectorShuffle<Integer> XOR4 = VectorShuffle.fromOp(I8, i -> i ^ 4);
 
     /**
-     * {@link #dotQ4_0Repacked} for four consecutive rows at once, one float lane per row: lane r does exactly the scalar {@code acc = fma((float) sum, d_w·d_x, acc)} of row r, block after
-     * block. A block's integer sum may be formed in any order, so it is taken as {@code Σ q·x - 8·Σ x} with the
+     * {@link #dotQ4_0Repacked} for four consecutive rows at once, one float lane per row: lane r does exactly
+     * the scalar {@code acc = fma((float) sum, d_w·d_x, acc)} of row r, block after block. A block's integer sum may be formed in any order, so it is taken as {@code Σ q·x - 8·Σ x} with the
      * unsigned nibbles q (so that products fit 16-bit lanes), and the four rows' partial sums are folded into
      * one vector holding each row's sum.
      */
