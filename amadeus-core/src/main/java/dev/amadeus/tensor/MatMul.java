@@ -1,16 +1,24 @@
 package dev.amadeus.tensor;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
  * Matrix products with weights, in llama.cpp's CPU arithmetic: the activations are converted once per
- * call to the weight type's activation format, then every output is one {@link TensorKernels#dot}.
+ * call to the weight type's activation format, then every output is one {@link TensorKernels#dot}, computed
+ * several at a time by {@link TensorKernels#dotTile}.
  * matVec and matMul share that per-row arithmetic exactly, so a prompt evaluated in one batch and the
  * same tokens evaluated one by one produce identical numbers.
  */
 public final class MatMul {
     /** Activation bytes per tile in matMul: small enough to stay in L2 while a weight row is reused across it. */
     private static final int ACTIVATION_TILE_BYTES = 256 * 1024;
+
+    /**
+     * Threads get whole groups of this many rows, so that kernels working on several rows at once (Q4_0 in
+     * groups of eight, as llama.cpp's repacked layout) see full groups except at the matrix's end.
+     */
+    private static final int ROW_GROUP = 8;
 
     private static final ThreadLocal<Activations> SCRATCH = ThreadLocal.withInitial(Activations::new);
 
@@ -39,10 +47,13 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOffset, rows, out.length);
         Activations a = SCRATCH.get();
         a.convert(w.type(), x, xOffset, 1, cols);
-        pool.parallelFor(rows, (start, end) -> {
-            for (int r = start; r < end; r++) {
-                out[outOffset + r] = w.dot(kernels, r, a, 0);
-            }
+        GGMLType type = w.type();
+        MemorySegment data = w.data();
+        long rowBytes = w.rowBytes();
+        pool.parallelFor(Math.ceilDiv(rows, ROW_GROUP), (g0, g1) -> {
+            int start = g0 * ROW_GROUP;
+            int end = Math.min(rows, g1 * ROW_GROUP);
+            kernels.dotTile(type, data, start * rowBytes, rowBytes, end - start, rows, a, 0, 1, out, outOffset + start, 0);
         });
     }
 
@@ -55,14 +66,15 @@ public final class MatMul {
         Activations a = SCRATCH.get();
         a.convert(w.type(), x, 0, batch, cols);
         int tile = Math.clamp(ACTIVATION_TILE_BYTES / activationRowBytes(a.format(), cols), 1, batch);
-        pool.parallelFor(rows, (start, end) -> {
+        GGMLType type = w.type();
+        MemorySegment data = w.data();
+        long rowBytes = w.rowBytes();
+        pool.parallelFor(Math.ceilDiv(rows, ROW_GROUP), (g0, g1) -> {
+            int start = g0 * ROW_GROUP;
+            int end = Math.min(rows, g1 * ROW_GROUP);
             for (int b0 = 0; b0 < batch; b0 += tile) {
-                int b1 = Math.min(batch, b0 + tile);
-                for (int r = start; r < end; r++) {
-                    for (int b = b0; b < b1; b++) {
-                        out[b * rows + r] = w.dot(kernels, r, a, b);
-                    }
-                }
+                int n = Math.min(batch, b0 + tile) - b0;
+                kernels.dotTile(type, data, start * rowBytes, rowBytes, end - start, rows, a, b0, n, out, b0 * rows + start, rows);
             }
         });
     }

@@ -35,6 +35,25 @@ public interface TensorKernels {
      */
     float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count, int matrixRows);
 
+    /**
+     * A block of outputs at once: for weight rows {@code r < rows} (row r at {@code byteOffset + r * rowBytes},
+     * each {@code x.cols()} elements, of a matrix of {@code matrixRows} rows) and activation rows
+     * {@code b < xRows} (row {@code xRow + b} of {@code x}),
+     * {@code out[outOffset + b * outStride + r] = dot(type, data, byteOffset + r * rowBytes, x, (xRow + b) * cols, cols, matrixRows)},
+     * bit for bit. Implementations compute several outputs together so that their independent
+     * accumulations overlap and each loaded weight or activation serves several outputs; every output
+     * still sums in exactly the order of {@link #dot}.
+     */
+    default void dotTile(GGMLType type, MemorySegment data, long byteOffset, long rowBytes, int rows, int matrixRows,
+                         Activations x, int xRow, int xRows, float[] out, int outOffset, int outStride) {
+        int cols = x.cols();
+        for (int b = 0; b < xRows; b++) {
+            for (int r = 0; r < rows; r++) {
+                out[outOffset + b * outStride + r] = dot(type, data, byteOffset + r * rowBytes, x, (xRow + b) * cols, cols, matrixRows);
+            }
+        }
+    }
+
     static TensorKernels scalar() {
         return ScalarKernels.INSTANCE;
     }

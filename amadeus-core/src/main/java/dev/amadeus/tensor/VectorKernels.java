@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -19,6 +20,8 @@ import static dev.amadeus.tensor.ScalarKernels.u8;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.B2S;
+import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -264,9 +267,228 @@ final class VectorKernels implements TensorKernels {
             case Q4_0 -> matrixRows % 8 == 0 ? dotQ4_0Repacked(s, o, x, xo, count / 32) : dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
             case Q4_1 -> dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
             case Q5_0, Q5_1 -> dotQ5_0OrQ5_1(type, s, o, x, xo, count / 32);
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> ScalarKernels.dotK(type, s, o, x, xo, count, VectorKernels::superBlockLanes);
+            case Q4_K -> dotQ4_K(s, o, x, xo, count / 256);
+            case Q6_K -> dotQ6_K(s, o, x, xo, count / 256);
+            case Q2_K, Q3_K, Q5_K -> ScalarKernels.dotK(type, s, o, x, xo, count, VectorKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
         };
+    }
+
+    @Override
+    public void dotTile(GGMLType type, MemorySegment s, long o, long rowBytes, int rows, int matrixRows,
+                        Activations x, int xRow, int xRows, float[] out, int outOffset, int outStride) {
+        // One small method per kind of kernel, each compiled with its own profile: a model mixes weight types,
+        // and one method serving them all gets compiled for whichever came first.
+        int done = switch (type) {
+            case Q8_0 -> tileQ8_0(s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride);
+            case F32, F16, BF16 -> matrixRows % 4 == 0 && x.cols % 8 == 0 && xRows >= 2
+                    ? tileFloat(type, s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride) : 0;
+            case Q4_0 -> matrixRows % 8 == 0 ? tileQ4_0(s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride) : 0;
+            default -> 0;
+        };
+        tileRest(type, s, o, rowBytes, done, rows, matrixRows, x, xRow, xRows, out, outOffset, outStride);
+    }
+
+    /** Rows {@code first..rows} of a tile, one output at a time. */
+    private void tileRest(GGMLType type, MemorySegment s, long o, long rowBytes, int first, int rows, int matrixRows,
+                          Activations x, int xRow, int xRows, float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        for (int r = first; r < rows; r++) {
+            for (int b = 0; b < xRows; b++) {
+                out[outOffset + b * outStride + r] = dot(type, s, o + r * rowBytes, x, (xRow + b) * cols, cols, matrixRows);
+            }
+        }
+    }
+
+    /**
+     * Q8_0, one row at a time: four rows at a time gain nothing here (the kernel is bound by its byte shifts,
+     * which sharing the activations does not reduce), and one row at a time reads the matrix as one sequential
+     * stream, which the hardware prefetcher follows better than four interleaved ones. Returns the rows done.
+     */
+    private static int tileQ8_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
+                                float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < xRows; b++) {
+                out[outOffset + b * outStride + r] = dotQ8_0(s, o + r * rowBytes, x, (xRow + b) * cols, cols / 32);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Float weights in tinyBLAS order, several activation rows: widening half-precision weights is exact, so
+     * four rows are widened once and reused for every activation row of the tile. Returns the rows done.
+     */
+    private int tileFloat(GGMLType type, MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow,
+                          int xRows, float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        float[] wide = new float[4 * cols];
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            dequantize(type, s, o + r * rowBytes, 4 * cols, wide, 0);
+            int b = 0;
+            for (; b + 2 <= xRows; b += 2) {
+                dotFloat4x2(wide, cols, x.values, (xRow + b) * cols, out, outOffset + b * outStride + r, outStride);
+            }
+            if (b < xRows) dotFloat4x1(wide, cols, x.values, (xRow + b) * cols, out, outOffset + b * outStride + r, outStride);
+        }
+        return r;
+    }
+
+    /** Q4_0 in the repacked order (matrices of a multiple of 8 rows), four rows at a time. Returns the rows done. */
+    private static int tileQ4_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
+                                float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        int blocks = cols / 32;
+        int[] xSums = activationSums(x, xRow, xRows);
+        float[] scales = new float[4 * blocks];
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            for (int b = 0; b < xRows; b++) {
+                dotQ4_0x4(s, o + r * rowBytes, rowBytes, x, (xRow + b) * cols, blocks, xSums, b * blocks, scales,
+                        out, outOffset + b * outStride + r);
+            }
+        }
+        return r;
+    }
+
+    /** The sum of the 32 quants of every Q8_0 block of activation rows {@code xRow .. xRow + xRows}. */
+    private static int[] activationSums(Activations x, int xRow, int xRows) {
+        int blocks = x.cols / 32;
+        int[] sums = new int[xRows * blocks];
+        byte[] xq = x.quants;
+        int at = xRow * x.cols;
+        for (int i = 0; i < sums.length; i++, at += 32) {
+            int sum = 0;
+            for (int j = 0; j < 32; j++) sum += xq[at + j];
+            sums[i] = sum;
+        }
+        return sums;
+    }
+
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /** Lane masks and partner shuffles of the halving steps that turn four rows' lanes into one lane per row. */
+    private static final VectorMask<Integer> ODD = VectorMask.fromLong(I8, 0xAA);
+    private static final VectorMask<Integer> PAIRS_2_3 = VectorMask.fromLong(I8, 0xCC);
+    private static final VectorShuffle<Integer> XOR1 = VectorShuffle.fromOp(I8, i -> i ^ 1);
+    private static final VectorShuffle<Integer> XOR2 = VectorShuffle.fromOp(I8, i -> i ^ 2);
+    private static final VectorShuffle<Integer> XOR4 = VectorShuffle.fromOp(I8, i -> i ^ 4);
+
+    /**
+     * {@link #dotQ4_0Repacked} for four consecutive rows at once, one float lane per row: lane r does exactly
+     * the scalar {@code acc = fma((float) sum, d_w·d_x, acc)} of row r, block after block. A block's integer sum may be formed in any order, so it is taken as {@code Σ q·x - 8·Σ x} with the
+     * unsigned nibbles q (so that products fit 16-bit lanes), and the four rows' partial sums are folded into
+     * one vector holding each row's sum.
+     */
+    private static void dotQ4_0x4(MemorySegment s, long o, long rowBytes, Activations x, int xo, int blocks,
+                                  int[] xSums, int sumsAt, float[] scales, float[] out, int outAt) {
+        byte[] xq = x.quants;
+        rowScales4(s, o, rowBytes, 18, x.scales, xo / 32, blocks, scales);
+        FloatVector acc = FloatVector.zero(F4);
+        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
+            ShortVector xl = (ShortVector) ByteVector.fromArray(B16, xq, xo).convertShape(B2S, S16, 0);
+            ShortVector xh = (ShortVector) ByteVector.fromArray(B16, xq, xo + 16).convertShape(B2S, S16, 0);
+            ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            IntVector p0 = w0.and((short) 0xF).mul(xl).add(w0.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
+            IntVector a0 = p0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p0.lanewise(ASHR, 16));
+            ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + rowBytes + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            IntVector p1 = w1.and((short) 0xF).mul(xl).add(w1.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
+            IntVector a1 = p1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p1.lanewise(ASHR, 16));
+            // Even lanes: row 0's partial sums, odd lanes: row 1's; likewise rows 2 and 3.
+            IntVector pairs01 = a0.blend(a1, ODD).add(a1.blend(a0, ODD).rearrange(XOR1));
+            ShortVector w2 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2 * rowBytes + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            IntVector p2 = w2.and((short) 0xF).mul(xl).add(w2.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
+            IntVector a2 = p2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p2.lanewise(ASHR, 16));
+            ShortVector w3 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 3 * rowBytes + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            IntVector p3 = w3.and((short) 0xF).mul(xl).add(w3.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
+            IntVector a3 = p3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p3.lanewise(ASHR, 16));
+            IntVector pairs23 = a2.blend(a3, ODD).add(a3.blend(a2, ODD).rearrange(XOR1));
+            // Lane j of four: row j's partial sums; then the two halves added.
+            IntVector quads = pairs01.blend(pairs23, PAIRS_2_3).add(pairs23.blend(pairs01, PAIRS_2_3).rearrange(XOR2));
+            IntVector sums = quads.add(quads.rearrange(XOR4)).sub(8 * xSums[sumsAt + b]);
+            acc = ((FloatVector) sums.convertShape(I2F, F4, 0)).fma(FloatVector.fromArray(F4, scales, 4 * b), acc);
+        }
+        acc.intoArray(out, outAt);
+    }
+
+    /**
+     * {@code d_w·d_x} of four rows for every block, rounded as the scalar code rounds it, row-interleaved
+     * ({@code scales[4 * block + row]}). Apart from the vector code so that the scale loads stay inlined.
+     */
+    private static void rowScales4(MemorySegment s, long o, long rowBytes, int blockBytes, float[] xScales, int xBlock,
+                                   int blocks, float[] scales) {
+        for (int b = 0; b < blocks; b++, o += blockBytes) {
+            float dx = xScales[xBlock + b];
+            scales[4 * b] = f16(s, o) * dx;
+            scales[4 * b + 1] = f16(s, o + rowBytes) * dx;
+            scales[4 * b + 2] = f16(s, o + 2 * rowBytes) * dx;
+            scales[4 * b + 3] = f16(s, o + 3 * rowBytes) * dx;
+        }
+    }
+
+    /**
+     * {@link #dotTiled} for four weight rows (already widened to floats, row r at {@code w[r * cols]}) and two
+     * activation rows: eight accumulators, each loaded vector used by two or four of them.
+     */
+    private static void dotFloat4x2(float[] w, int cols, float[] xv, int xo, float[] out, int outAt, int outStride) {
+        FloatVector a00 = FloatVector.zero(F8), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int i = 0; i < cols; i += 8) {
+            FloatVector x0 = FloatVector.fromArray(F8, xv, xo + i);
+            FloatVector x1 = FloatVector.fromArray(F8, xv, xo + 1 * cols + i);
+            FloatVector w0 = FloatVector.fromArray(F8, w, i);
+            a00 = w0.fma(x0, a00);
+            a01 = w0.fma(x1, a01);
+            FloatVector w1 = FloatVector.fromArray(F8, w, 1 * cols + i);
+            a10 = w1.fma(x0, a10);
+            a11 = w1.fma(x1, a11);
+            FloatVector w2 = FloatVector.fromArray(F8, w, 2 * cols + i);
+            a20 = w2.fma(x0, a20);
+            a21 = w2.fma(x1, a21);
+            FloatVector w3 = FloatVector.fromArray(F8, w, 3 * cols + i);
+            a30 = w3.fma(x0, a30);
+            a31 = w3.fma(x1, a31);
+        }
+        FloatVector h00 = a00.add(a00.slice(4));
+        out[outAt + 0 * outStride + 0] = (h00.lane(0) + h00.lane(2)) + (h00.lane(1) + h00.lane(3));
+        FloatVector h01 = a01.add(a01.slice(4));
+        out[outAt + 1 * outStride + 0] = (h01.lane(0) + h01.lane(2)) + (h01.lane(1) + h01.lane(3));
+        FloatVector h10 = a10.add(a10.slice(4));
+        out[outAt + 0 * outStride + 1] = (h10.lane(0) + h10.lane(2)) + (h10.lane(1) + h10.lane(3));
+        FloatVector h11 = a11.add(a11.slice(4));
+        out[outAt + 1 * outStride + 1] = (h11.lane(0) + h11.lane(2)) + (h11.lane(1) + h11.lane(3));
+        FloatVector h20 = a20.add(a20.slice(4));
+        out[outAt + 0 * outStride + 2] = (h20.lane(0) + h20.lane(2)) + (h20.lane(1) + h20.lane(3));
+        FloatVector h21 = a21.add(a21.slice(4));
+        out[outAt + 1 * outStride + 2] = (h21.lane(0) + h21.lane(2)) + (h21.lane(1) + h21.lane(3));
+        FloatVector h30 = a30.add(a30.slice(4));
+        out[outAt + 0 * outStride + 3] = (h30.lane(0) + h30.lane(2)) + (h30.lane(1) + h30.lane(3));
+        FloatVector h31 = a31.add(a31.slice(4));
+        out[outAt + 1 * outStride + 3] = (h31.lane(0) + h31.lane(2)) + (h31.lane(1) + h31.lane(3));
+    }
+
+    /** {@link #dotFloat4x2} for a single activation row. */
+    private static void dotFloat4x1(float[] w, int cols, float[] xv, int xo, float[] out, int outAt, int outStride) {
+        FloatVector a00 = FloatVector.zero(F8), a10 = a00, a20 = a00, a30 = a00;
+        for (int i = 0; i < cols; i += 8) {
+            FloatVector x0 = FloatVector.fromArray(F8, xv, xo + i);
+            FloatVector w0 = FloatVector.fromArray(F8, w, i);
+            a00 = w0.fma(x0, a00);
+            FloatVector w1 = FloatVector.fromArray(F8, w, 1 * cols + i);
+            a10 = w1.fma(x0, a10);
+            FloatVector w2 = FloatVector.fromArray(F8, w, 2 * cols + i);
+            a20 = w2.fma(x0, a20);
+            FloatVector w3 = FloatVector.fromArray(F8, w, 3 * cols + i);
+            a30 = w3.fma(x0, a30);
+        }
+        FloatVector h00 = a00.add(a00.slice(4));
+        out[outAt + 0 * outStride + 0] = (h00.lane(0) + h00.lane(2)) + (h00.lane(1) + h00.lane(3));
+        FloatVector h10 = a10.add(a10.slice(4));
+        out[outAt + 0 * outStride + 1] = (h10.lane(0) + h10.lane(2)) + (h10.lane(1) + h10.lane(3));
+        FloatVector h20 = a20.add(a20.slice(4));
+        out[outAt + 0 * outStride + 2] = (h20.lane(0) + h20.lane(2)) + (h20.lane(1) + h20.lane(3));
+        FloatVector h30 = a30.add(a30.slice(4));
+        out[outAt + 0 * outStride + 3] = (h30.lane(0) + h30.lane(2)) + (h30.lane(1) + h30.lane(3));
     }
 
     /** {@link ScalarKernels}'s tinyBLAS order: one accumulator of eight lanes, fused multiply-adds, {@code hsum}. */
@@ -434,6 +656,103 @@ final class VectorKernels implements TensorKernels {
         }
         FloatVector r = lo.add(hi);
         return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + mins;
+    }
+
+    /**
+     * Q4_K in {@link ScalarKernels#dotK}'s order, written out for the one type: the scales and minimums of a
+     * super-block decoded once, each 32 quant bytes loaded once for their two chunks, the float part in vector lanes.
+     */
+    private static float dotQ4_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
+        byte[] xq = x.quants;
+        int[] gs = x.groupSums;
+        int[] sm = new int[16];
+        FloatVector acc = FloatVector.zero(F8);
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int b = 0; b < blocks; b++, o += 144, xo += 256) {
+            float dy = x.scales[xo / 256];
+            int g = xo / 16;
+            scalesMinsK4(s, o + 4, sm);
+            float dmin = -dy * f16(s, o + 2);
+            m0 = Math.fma(dmin, (float) (sm[8] * (gs[g] + gs[g + 1]) + sm[9] * (gs[g + 2] + gs[g + 3])), m0);
+            m1 = Math.fma(dmin, (float) (sm[10] * (gs[g + 4] + gs[g + 5]) + sm[11] * (gs[g + 6] + gs[g + 7])), m1);
+            m2 = Math.fma(dmin, (float) (sm[12] * (gs[g + 8] + gs[g + 9]) + sm[13] * (gs[g + 10] + gs[g + 11])), m2);
+            m3 = Math.fma(dmin, (float) (sm[14] * (gs[g + 12] + gs[g + 13]) + sm[15] * (gs[g + 14] + gs[g + 15])), m3);
+            float d = dy * f16(s, o);
+            IntVector lanes = IntVector.zero(I8);
+            for (int i = 0; i < 4; i++) {
+                // One load of 32 bytes serves two chunks: low nibbles then high nibbles.
+                ByteVector raw = ByteVector.fromMemorySegment(B32, s, o + 16 + 32 * i, LE);
+                ShortVector w, v;
+                IntVector p;
+                w = raw.and((byte) 15).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xo + 64 * i).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(sm[2 * i]));
+                w = raw.lanewise(LSHR, 4).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xo + 64 * i + 32).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(sm[2 * i + 1]));
+            }
+            acc = ((FloatVector) lanes.convert(I2F, 0)).fma(FloatVector.broadcast(F8, d), acc);
+        }
+        FloatVector r = acc.add(acc.slice(4));
+        // dotK's zero term for Q5_K's minimums, kept: it turns a -0 result into +0.
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + ((m0 + m2) + (m1 + m3)) + 0f;
+    }
+
+    /** The eight 6-bit scales ({@code out[0..8)}) and minimums ({@code out[8..16)}) of a Q4_K/Q5_K super-block. */
+    private static void scalesMinsK4(MemorySegment s, long scales, int[] out) {
+        for (int j = 0; j < 8; j++) {
+            int sm = scaleMinK4(s, scales, j);
+            out[j] = sm & 0xFF;
+            out[8 + j] = sm >> 8;
+        }
+    }
+
+    /** Q6_K in {@link ScalarKernels#dotK}'s order, written out for the one type, each quant byte loaded once. */
+    private static float dotQ6_K(MemorySegment s, long o, Activations x, int xo, int blocks) {
+        byte[] xq = x.quants;
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0; b < blocks; b++, o += 210, xo += 256) {
+            float d = x.scales[xo / 256] * f16(s, o + 208);
+            IntVector lanes = IntVector.zero(I8);
+            for (int h = 0; h < 2; h++) {
+                // Chunks 4h..4h+3 take their low four bits from two 32-byte loads and their high two from one.
+                ByteVector ql0 = ByteVector.fromMemorySegment(B32, s, o + 64 * h, LE);
+                ByteVector ql1 = ByteVector.fromMemorySegment(B32, s, o + 64 * h + 32, LE);
+                ByteVector qh = ByteVector.fromMemorySegment(B32, s, o + 128 + 32 * h, LE);
+                long sc = o + 192 + 8 * h;
+                int xc = xo + 128 * h;
+                ShortVector w, v;
+                IntVector p;
+                w = ql0.and((byte) 15).or(qh.and((byte) 3).lanewise(LSHL, 4)).sub((byte) 32).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xc).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(IntVector.broadcast(I8, i8(s, sc + 0)).blend(i8(s, sc + 1), UPPER_HALF)));
+                w = ql1.and((byte) 15).or(qh.lanewise(LSHR, 2).and((byte) 3).lanewise(LSHL, 4)).sub((byte) 32).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xc + 32).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(IntVector.broadcast(I8, i8(s, sc + 2)).blend(i8(s, sc + 3), UPPER_HALF)));
+                w = ql0.lanewise(LSHR, 4).or(qh.lanewise(LSHR, 4).and((byte) 3).lanewise(LSHL, 4)).sub((byte) 32).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xc + 64).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(IntVector.broadcast(I8, i8(s, sc + 4)).blend(i8(s, sc + 5), UPPER_HALF)));
+                w = ql1.lanewise(LSHR, 4).or(qh.lanewise(LSHR, 6).lanewise(LSHL, 4)).sub((byte) 32).reinterpretAsShorts();
+                v = ByteVector.fromArray(B32, xq, xc + 96).reinterpretAsShorts();
+                p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
+                        .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
+                lanes = lanes.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).mul(IntVector.broadcast(I8, i8(s, sc + 6)).blend(i8(s, sc + 7), UPPER_HALF)));
+            }
+            acc = ((FloatVector) lanes.convert(I2F, 0)).fma(FloatVector.broadcast(F8, d), acc);
+        }
+        FloatVector r = acc.add(acc.slice(4));
+        // dotK's zero terms for the other types' minimums, kept: they turn a -0 result into +0.
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + 0f + 0f;
     }
 
     /**
