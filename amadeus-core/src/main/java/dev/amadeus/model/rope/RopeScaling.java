@@ -23,6 +23,23 @@ public interface RopeScaling {
         return 1.0;
     }
 
+    /**
+     * True when the frequencies change with the number of positions in the sequence (dynamic NTK). Keys
+     * rotated under one length are then wrong under another, so they cannot be cached rotated.
+     */
+    default boolean dependsOnLength() {
+        return false;
+    }
+
+    /**
+     * The fixed scaling that applies to a query at a sequence of {@code length} positions (the query's own
+     * position plus one, so that a token sees only what came before it); this method itself unless
+     * {@link #dependsOnLength()}.
+     */
+    default RopeScaling forLength(int length) {
+        return this;
+    }
+
     /** The unscaled frequencies {@code base^(-2i/dims)}. */
     static double[] baseFrequencies(int dims, double base) {
         double[] inv = new double[dims / 2];
