@@ -12,6 +12,10 @@ firefunction-v2 reads `functions` and `datetime`. EXTRA gives those their variab
 every case so the Java test renders the same one.
 
 Usage: render_reference.py TEMPLATE_DIR OUTPUT_DIR   (writes NAME.txt for each NAME.jinja, and cases.json)
+
+The references in amadeus-chat/src/test/resources come from, run in the repository root:
+  render_reference.py ../shared/testdata/templates amadeus-chat/src/test/resources/templates
+  render_reference.py amadeus-chat/src/main/resources/dev/amadeus/chat/templates amadeus-chat/src/test/resources/builtin
 """
 import datetime
 import json
