@@ -1,6 +1,8 @@
 package dev.amadeus.cli;
 
 import dev.amadeus.AmadeusException;
+import dev.amadeus.chat.ChatMessage;
+import dev.amadeus.chat.ChatTemplates;
 import dev.amadeus.generate.GenerationParams;
 import dev.amadeus.generate.GenerationResult;
 import dev.amadeus.generate.Generator;
@@ -91,6 +93,19 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--special", description = "Parse special-token text (like <|im_start|>) in the prompt.")
     boolean parseSpecial;
 
+    @Option(names = "--chat", description = "Send the prompt as one user turn through the chat template, opening the assistant's reply.")
+    boolean chat;
+
+    @Option(names = "--chat-template", paramLabel = "NAME|FILE",
+            description = "Chat template for --chat: a built-in (airoboros, alpaca, chatml, llama2, llama3, mistral, vicuna, zephyr) or a Jinja file (default: the model's own, else chatml).")
+    String chatTemplate;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "System prompt (persona) for --chat.")
+    String system;
+
+    @Option(names = "--system-file", paramLabel = "FILE", description = "Read the system prompt for --chat from a file.")
+    Path systemFile;
+
     @Override
     public Integer call() throws IOException {
         String text = promptText();
@@ -102,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
             Tokenizer tokenizer = m.tokenizer();
             int ctx = contextSize != null ? contextSize : Math.min(4096, m.config().trainedContextLength());
             if (ctx <= 0) throw new AmadeusException("--ctx-size must be positive, got " + ctx);
-            int[] promptTokens = encodePrompt(tokenizer, text);
+            int[] promptTokens = chatMode() ? encodeChat(m, tokenizer, text) : encodePrompt(tokenizer, text);
             if (promptTokens.length > ctx) {
                 throw new AmadeusException("the prompt has " + promptTokens.length + " tokens but the context holds only "
                         + ctx + " (raise it with -c)");
@@ -156,6 +171,45 @@ final class GenerateCommand implements Callable<Integer> {
             return withBos;
         }
         return tokens;
+    }
+
+    private boolean chatMode() {
+        if (!chat && (chatTemplate != null || system != null || systemFile != null)) {
+            throw new AmadeusException("--chat-template, --system and --system-file apply to chat prompts: add --chat");
+        }
+        return chat;
+    }
+
+    /**
+     * The prompt as a chat: system prompt and user turn rendered by the template, special tokens in the result
+     * parsed (the template writes them as text), BOS added as the model asks unless the template wrote it.
+     */
+    private int[] encodeChat(Model m, Tokenizer tokenizer, String userText) throws IOException {
+        List<ChatMessage> messages = new ArrayList<>();
+        String systemText = systemText();
+        if (systemText != null) messages.add(ChatMessage.system(systemText));
+        messages.add(ChatMessage.user(userText));
+        String rendered = ChatTemplates.resolve(m, chatTemplate).render(messages, true);
+        int[] tokens = tokenizer.encode(rendered, false, true);
+        int bos = tokenizer.vocabulary().bos();
+        boolean startsWithBos = tokens.length > 0 && tokens[0] == bos;
+        if (!tokenizer.vocabulary().addBos() || noBos || bos < 0 || startsWithBos) {
+            if (tokens.length == 0) throw new AmadeusException("the chat template rendered an empty prompt");
+            return tokens;
+        }
+        int[] withBos = new int[tokens.length + 1];
+        withBos[0] = bos;
+        System.arraycopy(tokens, 0, withBos, 1, tokens.length);
+        return withBos;
+    }
+
+    private String systemText() throws IOException {
+        if (system != null && systemFile != null) throw new AmadeusException("give either --system or --system-file, not both");
+        if (systemFile != null) {
+            if (!Files.isRegularFile(systemFile)) throw new AmadeusException(systemFile + ": no such file (--system-file)");
+            return Files.readString(systemFile, StandardCharsets.UTF_8);
+        }
+        return system;
     }
 
     private SamplingParams samplingParams(int vocabSize) {
