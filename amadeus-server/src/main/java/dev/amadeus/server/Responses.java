@@ -34,6 +34,7 @@ final class Responses {
             ObjectNode message = choice.putObject("message");
             message.put("role", "assistant");
             message.put("content", text);
+            message.putNull("refusal");
         } else {
             choice.put("text", text);
         }
