@@ -32,7 +32,7 @@ final class TestServer implements AutoCloseable {
     TestServer(int parallel, int contextSize, String apiKey) {
         this.apiKey = apiKey;
         this.server = AmadeusServer.start(new ServerConfig(SharedData.model("stories260K.gguf"), "127.0.0.1", 0, apiKey,
-                parallel, contextSize, null, 2));
+                parallel, contextSize, null, 1)); // one thread: a 260K-parameter model gains nothing from more
     }
 
     String base() {
