@@ -131,10 +131,8 @@ final class RequestParser {
         }
         Long l;
         if ((l = f.integer("top_k", 0, Integer.MAX_VALUE)) != null) s = s.withTopK(l.intValue());
-        if ((l = f.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE)) != null) {
-            // The sampler reserves -1 for "random"; any other 64-bit seed is used as given.
-            s = s.withSeed(l == SamplingParams.RANDOM_SEED ? 0xFFFFFFFFL : l);
-        }
+        // As in llama-server, seed -1 asks for a fresh random seed; any other value is used as given.
+        if ((l = f.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE)) != null) s = s.withSeed(l);
         s = s.withLogitBias(logitBias(f.get("logit_bias")));
         List<String> stops = stops(f.get("stop"));
         boolean stream = f.bool("stream", false);
