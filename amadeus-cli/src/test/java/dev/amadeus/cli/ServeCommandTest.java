@@ -6,6 +6,8 @@ import dev.amadeus.server.AmadeusServer;
 import dev.amadeus.server.ServerConfig;
 import dev.amadeus.testing.SharedData;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,9 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServeCommandTest {
     private static final String MODEL = SharedData.model("stories260K.gguf").toString();
 
-    @Test
-    void greedyCompletionEqualsGenerateAtTemperatureZero() throws Exception {
-        String prompt = "Once upon a time, Lily";
+    /** The second prompt is longer than one batch, so the server evaluates it over several scheduler steps. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Once upon a time, Lily", "The dog ran to the park and the cat sat on the mat. "
+            + "Tom and Sue played with the red ball in the sun all day long. "})
+    void greedyCompletionEqualsGenerateAtTemperatureZero(String stem) throws Exception {
+        String prompt = stem.length() > 30 ? stem.repeat(10) : stem;
         Cli.Result cli = Cli.run("generate", "-m", MODEL, "-p", prompt, "-n", "48", "--temp", "0");
         assertEquals(0, cli.exitCode(), cli.stderr());
         String expected = cli.stdout().substring(0, cli.stdout().length() - 1); // generate ends with a newline
@@ -35,6 +40,7 @@ class ServeCommandTest {
             assertEquals(200, r.statusCode(), r.body());
             JsonNode json = new ObjectMapper().readTree(r.body());
             assertEquals(expected, json.at("/choices/0/text").asText());
+            if (stem.length() > 30) assertTrue(json.at("/usage/prompt_tokens").asInt() > 256, r.body());
         }
     }
 

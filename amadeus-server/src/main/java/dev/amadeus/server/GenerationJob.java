@@ -11,15 +11,17 @@ import dev.amadeus.tokenizer.Tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * One completion, run a step at a time by the {@link Scheduler}: the first step evaluates the prompt, each
- * later one samples a token and evaluates it. The loop follows the engine's {@code Generator} (same stop
- * conditions, same text held back while it could still become a stop string) and posts its progress as
- * {@link GenerationEvent}s to a queue the HTTP handler drains, so a slow client never stalls the model.
+ * One completion, run a step at a time by the {@link Scheduler}: the first steps evaluate the prompt (a batch of
+ * up to {@link Transformer#MAX_BATCH} tokens each), each later one samples a token and evaluates it. The loop
+ * follows the engine's {@code Generator} (same stop conditions, same text held back while it could still become
+ * a stop string) and posts its progress as {@link GenerationEvent}s to a queue the HTTP handler drains, so a slow
+ * client never stalls the model.
  */
 final class GenerationJob implements Job {
     private final GenerationRequest request;
@@ -32,6 +34,7 @@ final class GenerationJob implements Job {
     private final long submitted = System.nanoTime();
     private volatile boolean cancelled;
     private float[] logits;
+    private int promptDone;
     private int generated;
 
     GenerationJob(GenerationRequest request, ServedModel model, Metrics metrics) {
@@ -59,10 +62,15 @@ final class GenerationJob implements Job {
 
     @Override
     public boolean step(Transformer transformer, KVCache cache) {
-        if (logits == null) {
-            for (int t : request.prompt()) sampler.accept(t);
-            logits = transformer.forward(cache, request.prompt(), false);
-            metrics.promptTokens.addAndGet(request.prompt().length);
+        int[] prompt = request.prompt();
+        if (promptDone < prompt.length) {
+            // One batch of the prompt per step, so a long prompt does not stall the other requests; the batches
+            // are the ones Transformer.forward would cut anyway, so the arithmetic is the same as in one call.
+            int end = Math.min(prompt.length, promptDone + Transformer.MAX_BATCH);
+            for (int i = promptDone; i < end; i++) sampler.accept(prompt[i]);
+            logits = transformer.forward(cache, Arrays.copyOfRange(prompt, promptDone, end), false);
+            metrics.promptTokens.addAndGet(end - promptDone);
+            promptDone = end;
             return false;
         }
         int token = sampler.sample(logits);

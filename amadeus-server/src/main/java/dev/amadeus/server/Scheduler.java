@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Serves up to {@code parallel} jobs at once on the one model with a fair round-robin scheduler: a single
  * thread owns the forward pass (which is not reentrant) and gives each active job one step in turn, so every
- * active request advances by one token per round. Each of the {@code parallel} slots has its own KV cache;
+ * active request advances by one token (or one batch of its prompt) per round. Each of the {@code parallel} slots has its own KV cache;
  * jobs beyond that wait in a FIFO queue and take the first slot that frees up. A cancelled job is dropped
  * before its next step.
  *
