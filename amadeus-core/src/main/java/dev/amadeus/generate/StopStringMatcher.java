@@ -6,17 +6,17 @@ import java.util.List;
  * Finds stop strings in streamed text and tells how much text is safe to show: text that could still
  * turn out to be the start of a stop string is held back until the next tokens decide.
  */
-final class StopStringMatcher {
+public final class StopStringMatcher {
     private final List<String> stops;
     private final StringBuilder text = new StringBuilder();
     private int released;
 
-    StopStringMatcher(List<String> stops) {
+    public StopStringMatcher(List<String> stops) {
         this.stops = stops;
     }
 
     /** Appends decoded text; returns true when a stop string is now complete. */
-    boolean append(String piece) {
+    public boolean append(String piece) {
         text.append(piece);
         return stopIndex() >= 0;
     }
@@ -32,7 +32,7 @@ final class StopStringMatcher {
     }
 
     /** Text that can be shown now: everything that cannot be part of a stop string. Advances the release point. */
-    String releasable() {
+    public String releasable() {
         int end = text.length();
         int stop = stopIndex();
         if (stop >= 0) {
@@ -54,13 +54,13 @@ final class StopStringMatcher {
     }
 
     /** The whole text up to (not including) the first stop string. */
-    String finalText() {
+    public String finalText() {
         int stop = stopIndex();
         return stop >= 0 ? text.substring(0, stop) : text.toString();
     }
 
     /** Releases everything left when generation ends without a stop string. */
-    String flush() {
+    public String flush() {
         String out = text.substring(released);
         released = text.length();
         return out;

@@ -76,7 +76,47 @@ public final class Transformer {
         return logits;
     }
 
+    /**
+     * Runs {@code tokens} at the next positions of {@code cache} like {@link #forward} and returns the final
+     * hidden state of each token after the output norm ([n × embedding length]): the vectors llama.cpp pools
+     * into embeddings.
+     */
+    public float[] hiddenStates(KVCache cache, int[] tokens) {
+        int n = tokens.length, e = c.embeddingLength();
+        if (n == 0) throw new IllegalArgumentException("no tokens to evaluate");
+        if (cache.length() + n > cache.capacity()) {
+            throw new dev.amadeus.AmadeusException("context is full: " + cache.length() + " + " + n
+                    + " tokens exceed the context size of " + cache.capacity());
+        }
+        float[] normed = new float[n * e];
+        for (int start = 0; start < n; start += MAX_BATCH) {
+            int count = Math.min(MAX_BATCH, n - start);
+            float[] x = layers(cache, java.util.Arrays.copyOfRange(tokens, start, start + count));
+            for (int i = 0; i < count; i++) {
+                VectorOps.rmsNorm(normed, (start + i) * e, x, i * e, w.outputNorm(), e, c.rmsNormEps());
+            }
+        }
+        return normed;
+    }
+
     private float[] forwardBatch(KVCache cache, int[] tokens, boolean wantLogits, boolean allLogits) {
+        int n = tokens.length, e = c.embeddingLength();
+        float[] x = layers(cache, tokens);
+        if (!wantLogits) return null;
+
+        int rows = allLogits ? n : 1, first = allLogits ? 0 : n - 1;
+        float[] normed = new float[rows * e];
+        for (int i = 0; i < rows; i++) {
+            VectorOps.rmsNorm(normed, i * e, x, (first + i) * e, w.outputNorm(), e, c.rmsNormEps());
+        }
+        float[] logits = new float[rows * c.vocabularySize()];
+        MatMul.matMul(w.output(), normed, rows, logits, pool);
+        if (c.finalSoftCap() > 0) softCap(logits, c.finalSoftCap());
+        return logits;
+    }
+
+    /** The residual stream after every block for a batch of tokens, whose keys and values join the cache. */
+    private float[] layers(KVCache cache, int[] tokens) {
         int n = tokens.length, e = c.embeddingLength(), start = cache.length();
         float[] x = new float[n * e];
         for (int i = 0; i < n; i++) {
@@ -92,17 +132,7 @@ public final class Transformer {
             feedForwardBlock(l, x, s);
         }
         cache.setLength(start + n);
-        if (!wantLogits) return null;
-
-        int rows = allLogits ? n : 1, first = allLogits ? 0 : n - 1;
-        float[] normed = new float[rows * e];
-        for (int i = 0; i < rows; i++) {
-            VectorOps.rmsNorm(normed, i * e, x, (first + i) * e, w.outputNorm(), e, c.rmsNormEps());
-        }
-        float[] logits = new float[rows * c.vocabularySize()];
-        MatMul.matMul(w.output(), normed, rows, logits, pool);
-        if (c.finalSoftCap() > 0) softCap(logits, c.finalSoftCap());
-        return logits;
+        return x;
     }
 
     /** x += Wo · attention(rope(Wq·h), rope(Wk·h), Wv·h), h = norm(x). */
