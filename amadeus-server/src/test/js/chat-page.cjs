@@ -1,6 +1,7 @@
 // Browser test of the chat page, run by WebPageTest: drives Debian's chromium with playwright-core against
 // the server at BASE_URL. Every step has a time limit; the first failure ends the run with exit code 1 and
-// one line naming the step. Environment: BASE_URL, CHROMIUM (executable), NODE_PATH (to playwright-core).
+// one line naming the step. Environment: BASE_URL, CHROMIUM (executable), NODE_PATH (to playwright-core),
+// optionally SCREENSHOT (a PNG file to write of the page at the end).
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -9,6 +10,7 @@ const { chromium } = require('playwright-core');
 const BASE_URL = requiredEnv('BASE_URL');
 const CHROMIUM = requiredEnv('CHROMIUM');
 const STEP_LIMIT_MS = 30_000;
+const IDLE_LIMIT_MS = 15_000;
 const COMPLETIONS = '/v1/chat/completions';
 
 const SYSTEM_PROMPT = 'You are a storyteller.';
@@ -72,8 +74,15 @@ async function main() {
 
     const conversation = page.locator('#conversation > li');
     const lastAnswer = page.locator('#conversation > li.assistant').last();
-    const idle = () => page.waitForFunction(() =>
-      !document.getElementById('send').disabled && document.getElementById('stop').disabled);
+    const idle = async () => {
+      try {
+        await page.waitForFunction(() =>
+          !document.getElementById('send').disabled && document.getElementById('stop').disabled,
+        null, { timeout: IDLE_LIMIT_MS });
+      } catch (error) {
+        throw new Error(`the page was still streaming after ${IDLE_LIMIT_MS} ms (send disabled, stop enabled)`);
+      }
+    };
     const messagesOf = (request) => request.postDataJSON().messages;
 
     await step('page loads with labelled controls', async () => {
@@ -133,6 +142,7 @@ async function main() {
       const growing = new Set(lengths.filter((length) => length > 0 && length < shown.length));
       assert.ok(growing.size >= 3, `the answer grew over several frames, seen lengths ${JSON.stringify(lengths)}`);
       assert.deepEqual(lengths, [...lengths].sort((a, b) => a - b), 'the answer only grows');
+      console.log(`  ${shown.length} characters, ${growing.size} intermediate lengths in ${lengths.length} frames`);
       assert.deepEqual(await conversation.evaluateAll((items) => items.map((item) => item.className)),
         ['message user', 'message assistant']);
       assert.equal(await page.locator('#conversation > li.user').textContent(), 'Hello\nthere');
@@ -155,6 +165,7 @@ async function main() {
       assert.ok(kept.length >= 20, 'what arrived before stop is kept');
       assert.equal(await lastAnswer.getAttribute('class'), 'message assistant stopped');
       assert.equal(await page.locator('#error').isVisible(), false, 'stopping is no error');
+      console.log(`  ${kept.length} characters kept after stop`);
       return kept;
     });
 
@@ -207,6 +218,7 @@ async function main() {
     await step('the page threw no uncaught error', async () => {
       assert.deepEqual(pageErrors, []);
     });
+    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT });
   } finally {
     await browser.close();
   }

@@ -54,10 +54,11 @@ class WebPageTest {
 
         ExternalCommand.Result run = ExternalCommand.run(List.of("node", SCRIPT.toString()), TOOLS,
                 Map.of("BASE_URL", baseUrl.toString(), "CHROMIUM", chromium.toString(),
-                        "NODE_PATH", nodeModules.toString()),
+                        "NODE_PATH", nodeModules.toString(), "SCREENSHOT", TOOLS.resolve("chat-page.png").toString()),
                 SCRIPT_LIMIT);
 
         assertEquals(0, run.exitCode(), () -> "the browser test of the chat page failed:\n" + run.output());
         assertTrue(run.output().contains("all steps passed"), () -> "the browser test ended early:\n" + run.output());
+        System.out.print(run.output());
     }
 }
