@@ -71,6 +71,20 @@ async function main() {
     const page = await browser.newPage();
     page.setDefaultTimeout(STEP_LIMIT_MS);
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Keeps a copy of each completion body as the page received it, to compare with what the page shows.
+    // (Playwright's own response.body() is of no use here: Chromium decodes an event stream without a
+    // charset as windows-1252, while Server-Sent Events are always UTF-8.)
+    await page.addInitScript(() => {
+      window.completionBodies = [];
+      const fetch = window.fetch;
+      window.fetch = async (...args) => {
+        const response = await fetch(...args);
+        if (!String(args[0]).endsWith('chat/completions') || !response.body) return response;
+        const [forPage, forTest] = response.body.tee();
+        new Response(forTest).text().then((text) => window.completionBodies.push(text), () => {});
+        return new Response(forPage, response);
+      };
+    });
 
     const conversation = page.locator('#conversation > li');
     const lastAnswer = page.locator('#conversation > li.assistant').last();
@@ -121,8 +135,7 @@ async function main() {
         };
         requestAnimationFrame(sample);
       });
-      const [request, response] = await Promise.all([
-        page.waitForRequest(isCompletion), page.waitForResponse((response) => isCompletion(response.request())), page.keyboard.press('Enter')]);
+      const [request] = await Promise.all([page.waitForRequest(isCompletion), page.keyboard.press('Enter')]);
       await idle();
       const lengths = await page.evaluate(() => { window.sampling = false; return window.answerLengths; });
 
@@ -137,7 +150,10 @@ async function main() {
       assert.equal(request.headers().authorization, 'Bearer sk-test');
 
       const shown = await lastAnswer.textContent();
-      assert.equal(shown, streamedText(await response.text()), 'the page shows exactly the streamed text');
+      await page.waitForFunction(() => window.completionBodies.length === 1);
+      const streamed = streamedText(await page.evaluate(() => window.completionBodies[0]));
+      assert.equal(shown, streamed,
+        `the page shows exactly the streamed text: shown ${JSON.stringify(shown)}, streamed ${JSON.stringify(streamed)}`);
       assert.ok(shown.length > 0, 'the answer is not empty');
       const growing = new Set(lengths.filter((length) => length > 0 && length < shown.length));
       assert.ok(growing.size >= 3, `the answer grew over several frames, seen lengths ${JSON.stringify(lengths)}`);
@@ -200,6 +216,23 @@ async function main() {
       assert.equal(await page.locator('#error').textContent(), message);
       assert.equal(await conversation.count(), 6, 'the failed turn leaves the conversation as it was');
       assert.equal(await page.inputValue('#prompt'), 'Broken', 'the message is back in the box');
+      await page.unroute(`**${COMPLETIONS}`);
+    });
+
+    await step('an error event inside the stream is shown and the text before it kept', async () => {
+      const chunk = { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'Half an' } }] };
+      await page.route(`**${COMPLETIONS}`, (route) => route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: `data: ${JSON.stringify(chunk)}\n\ndata: ${JSON.stringify({ error: { message: 'the context is full' } })}\n\n`,
+      }));
+      await page.fill('#prompt', 'Overflow');
+      await page.press('#prompt', 'Enter');
+      await page.locator('#error').waitFor({ state: 'visible' });
+      await idle();
+      assert.equal(await page.locator('#error').textContent(), 'the context is full');
+      assert.equal(await lastAnswer.textContent(), 'Half an');
+      assert.equal(await conversation.count(), 8);
       await page.unroute(`**${COMPLETIONS}`);
     });
 

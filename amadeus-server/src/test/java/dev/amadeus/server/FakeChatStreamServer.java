@@ -26,9 +26,10 @@ import java.util.regex.Pattern;
 final class FakeChatStreamServer implements AutoCloseable {
 
     static final String MODEL_ID = "fake-stream-model";
-    private static final long CHUNK_INTERVAL_MILLIS = 25;
-    private static final String[] WORDS = {"Once", " upon", " a", " time", ",", " there", " was", " a", " little",
-            " fox", " who", " liked", " to", " count", " the", " stars", "."};
+    private static final long CHUNK_INTERVAL_MILLIS = 20;
+    private static final long PIECE_INTERVAL_MILLIS = 5;
+    private static final String[] WORDS = {"Once", " upon", " a", " time", ",", " there", " was", " a", " naïve",
+            " little", " fox", " 🦊", " who", " liked", " to", " count", " the", " stars", "."};
     private static final Pattern MAX_TOKENS = Pattern.compile("\"max_tokens\"\\s*:\\s*(\\d+)");
     private static final Map<String, String> CONTENT_TYPES = Map.of(
             "html", "text/html; charset=utf-8",
@@ -96,8 +97,7 @@ final class FakeChatStreamServer implements AutoCloseable {
                 String chunk = "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"model\":\"" + MODEL_ID
                         + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + WORDS[i % WORDS.length]
                         + "\"},\"finish_reason\":null}]}";
-                body.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
-                body.flush();   // throws once the browser has aborted the stream, which ends this handler
+                writeInTwoPieces(body, ("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
                 Thread.sleep(CHUNK_INTERVAL_MILLIS);
             }
             String finish = "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"model\":\"" + MODEL_ID
@@ -106,6 +106,26 @@ final class FakeChatStreamServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Sends an event in two network writes cut inside its first multi-byte character (or in its middle), as a
+     * real connection may deliver it, so that the page's reassembly of lines and characters is exercised.
+     * The flush throws once the browser has aborted the stream, which ends the handler.
+     */
+    private static void writeInTwoPieces(OutputStream body, byte[] event) throws IOException, InterruptedException {
+        int cut = event.length / 2;
+        for (int i = 0; i < event.length; i++) {
+            if (event[i] < 0) {   // the lead byte of a multi-byte UTF-8 sequence
+                cut = i + 1;
+                break;
+            }
+        }
+        body.write(event, 0, cut);
+        body.flush();
+        Thread.sleep(PIECE_INTERVAL_MILLIS);
+        body.write(event, cut, event.length - cut);
+        body.flush();
     }
 
     private static void sendText(HttpExchange exchange, int status, String contentType, String text)
