@@ -236,10 +236,22 @@ async function main() {
       await page.unroute(`**${COMPLETIONS}`);
     });
 
-    await step('clear starts a new conversation', async () => {
+    await step('clear during an answer stops it and empties the conversation', async () => {
+      await page.fill('#max-tokens', '2000');
+      await page.fill('#prompt', 'One more long story');
+      await Promise.all([page.waitForRequest(isCompletion), page.press('#prompt', 'Enter')]);
+      await page.waitForFunction(() =>
+        document.querySelector('#conversation > li.assistant:last-child').textContent.length > 0);
       await page.click('#clear');
-      assert.equal(await conversation.count(), 0);
-      assert.equal(await page.locator('#error').isVisible(), false);
+      await idle();
+      await page.waitForTimeout(500);
+      assert.equal(await conversation.count(), 0, 'nothing comes back after clear');
+      assert.equal(await page.locator('#error').isVisible(), false, 'clear hides the last error');
+      assert.equal(await page.inputValue('#prompt'), '');
+    });
+
+    await step('after clear a message starts a new conversation', async () => {
+      await page.fill('#max-tokens', '8');
       await page.fill('#prompt', 'Fresh');
       const [request] = await Promise.all([page.waitForRequest(isCompletion), page.press('#prompt', 'Enter')]);
       await idle();
