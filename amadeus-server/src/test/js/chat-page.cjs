@@ -104,8 +104,9 @@ async function main() {
       assert.equal(response.status(), 200);
       assert.equal(await page.title(), 'Amadeus chat');
       for (const [label, id] of Object.entries(LABELS)) {
-        assert.equal(await page.getByLabel(label, { exact: true }).or(page.getByRole('button', { name: label, exact: true }))
-          .getAttribute('id'), id, `control labelled "${label}"`);
+        const control = page.getByLabel(label, { exact: true })
+          .or(page.getByRole('button', { name: label, exact: true }));
+        assert.equal(await control.getAttribute('id'), id, `control labelled "${label}"`);
       }
       assert.equal(await page.locator('#send').isEnabled(), true);
       assert.equal(await page.locator('#stop').isEnabled(), false);
@@ -152,8 +153,8 @@ async function main() {
       const shown = await lastAnswer.textContent();
       await page.waitForFunction(() => window.completionBodies.length === 1);
       const streamed = streamedText(await page.evaluate(() => window.completionBodies[0]));
-      assert.equal(shown, streamed,
-        `the page shows exactly the streamed text: shown ${JSON.stringify(shown)}, streamed ${JSON.stringify(streamed)}`);
+      assert.equal(shown, streamed, 'the page shows exactly the streamed text: '
+        + `shown ${JSON.stringify(shown)}, streamed ${JSON.stringify(streamed)}`);
       assert.ok(shown.length > 0, 'the answer is not empty');
       const growing = new Set(lengths.filter((length) => length > 0 && length < shown.length));
       assert.ok(growing.size >= 3, `the answer grew over several frames, seen lengths ${JSON.stringify(lengths)}`);
@@ -224,7 +225,8 @@ async function main() {
       await page.route(`**${COMPLETIONS}`, (route) => route.fulfill({
         status: 200,
         contentType: 'text/event-stream',
-        body: `data: ${JSON.stringify(chunk)}\n\ndata: ${JSON.stringify({ error: { message: 'the context is full' } })}\n\n`,
+        body: `data: ${JSON.stringify(chunk)}\n\n`
+          + `data: ${JSON.stringify({ error: { message: 'the context is full' } })}\n\n`,
       }));
       await page.fill('#prompt', 'Overflow');
       await page.press('#prompt', 'Enter');
