@@ -118,6 +118,8 @@ async function send() {
   setStreaming(controller);
   let reply = '';
   try {
+    // A server with an API key refuses /v1/models until the key is typed in: ask again before sending.
+    if (model === 'default') await loadModelName();
     const response = await fetch('v1/chat/completions', {
       method: 'POST',
       headers: requestHeaders(),
@@ -182,4 +184,5 @@ $('prompt').addEventListener('keydown', (event) => {
 });
 $('stop').addEventListener('click', () => streaming?.abort());
 $('clear').addEventListener('click', clearConversation);
+$('api-key').addEventListener('change', loadModelName);
 loadModelName();

@@ -29,14 +29,11 @@ class WebPageTest {
 
     private AutoCloseable server;
 
-    /**
-     * The seam for the server under test: starts it and returns the base URL the page is served at.
-     * For now a test-only stand-in that serves the real {@code web/} resources with a scripted stream.
-     */
-    private URI startServer() throws IOException {
-        FakeChatStreamServer fake = FakeChatStreamServer.start();
-        server = fake;
-        return fake.baseUrl();
+    /** Starts {@code amadeus serve}'s server on stories260K at an ephemeral port, with the API key the page sends. */
+    private URI startServer() {
+        TestServer real = new TestServer(2, 2048, "sk-test");
+        server = real;
+        return URI.create(real.base() + "/");
     }
 
     @AfterEach
