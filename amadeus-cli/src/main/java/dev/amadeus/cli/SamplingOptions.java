@@ -6,7 +6,7 @@ import dev.amadeus.sampling.SamplingParams;
 import picocli.CommandLine.Option;
 
 /** The sampling flags {@code generate} and {@code chat} share, with llama.cpp's names and defaults. */
-final class SamplingOptions {
+public final class SamplingOptions {
     @Option(names = "--temp", defaultValue = "0.8", description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
     float temperature;
 
@@ -59,7 +59,7 @@ final class SamplingOptions {
     }
 
     /** Refuses values outside the ranges llama.cpp accepts, naming the flag. */
-    static SamplingParams check(SamplingParams p) {
+    public static SamplingParams check(SamplingParams p) {
         if (p.topK() < 0) throw new AmadeusException("--top-k must be 0 or more, got " + p.topK());
         if (p.topP() <= 0 || p.topP() > 1) throw new AmadeusException("--top-p must be in (0, 1], got " + p.topP());
         if (p.minP() < 0 || p.minP() > 1) throw new AmadeusException("--min-p must be in [0, 1], got " + p.minP());
