@@ -30,6 +30,16 @@ class GenerateCommandTest {
     }
 
     @Test
+    void tokenHealingRegeneratesTheCutWord() {
+        // the prompt ends in the token "i"; healed, the output starts with "ir" as one token and reads on
+        Cli.Result r = Cli.run("generate", "-m", SharedData.model("stories260K.gguf").toString(), "-p",
+                "Once upon a time there was a little gi", "-n", "12", "--temp", "0", "--token-healing");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals("irl named Lily. She loved to play out\n", r.stdout());
+        assertTrue(r.stderr().contains("prompt 10 tokens"), r.stderr());
+    }
+
+    @Test
     void emptyPromptStartsFromBos() {
         Cli.Result r = Cli.run("generate", "-m", SharedData.model("stories260K.gguf").toString(), "-p", "", "-n", "20", "--temp", "0");
         assertEquals(0, r.exitCode(), r.stderr());
