@@ -32,7 +32,6 @@ public final class TerminalInput implements ChatInput {
         }
         DefaultParser parser = new DefaultParser();
         parser.setEofOnEscapedNewLine(true); // a trailing backslash asks for another line
-        parser.setEscapeChars(new char[0]);  // otherwise backslashes in the text would be eaten
         reader = LineReaderBuilder.builder()
                 .terminal(terminal)
                 .appName("amadeus")
