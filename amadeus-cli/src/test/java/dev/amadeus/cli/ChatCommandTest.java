@@ -134,4 +134,26 @@ class ChatCommandTest {
         assertTrue(r.stderr().contains("(raise it with -c)"), r.stderr());
         assertEquals(1, stats(r.stderr()).size(), r.stderr());
     }
+
+    @Test
+    void exitEndsTheChatAndBadCommandsGetOneLine(@TempDir Path dir) throws IOException {
+        Path notJson = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "not json");
+        Cli.Result r = chat("/help\n/load " + dir.resolve("missing.json") + "\n/load " + notJson + "\n/frobnicate\n"
+                + "Hello there\n/exit\nTell me a story\n", "20");
+        assertEquals(1, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("/save FILE          write the conversation as JSON"), r.stderr());
+        assertTrue(r.stderr().contains("amadeus: " + dir.resolve("missing.json") + ": no such file\n"), r.stderr());
+        assertTrue(r.stderr().contains("amadeus: " + notJson + ": not JSON ("), r.stderr());
+        assertTrue(r.stderr().contains("amadeus: unknown command /frobnicate; /help lists the commands\n"), r.stderr());
+        assertEquals(1, stats(r.stderr()).size(), r.stderr()); // nothing after /exit
+        assertTrue(!r.stderr().contains("Exception"), r.stderr());
+    }
+
+    @Test
+    void missingSystemFileIsBadInput() {
+        Cli.Result r = chat("Hello\n", "20", "--system-file", "/nonexistent/system.txt");
+        assertEquals(1, r.exitCode());
+        assertEquals("amadeus: /nonexistent/system.txt: no such file (--system-file)\n", r.stderr());
+        assertEquals("", r.stdout());
+    }
 }
