@@ -1,6 +1,7 @@
 package dev.amadeus.chat;
 
 import dev.amadeus.AmadeusException;
+import dev.amadeus.generate.FinishReason;
 import dev.amadeus.generate.GenerationParams;
 import dev.amadeus.generate.GenerationResult;
 import dev.amadeus.generate.Generator;
@@ -30,6 +31,7 @@ public final class ChatSession {
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final KVCache cache;
+    private final Transformer transformer;
     private final Generator generator;
     private final int vocabularySize;
     private final List<ChatMessage> messages = new ArrayList<>();
@@ -44,6 +46,7 @@ public final class ChatSession {
         this.tokenizer = tokenizer;
         this.template = template;
         this.cache = cache;
+        this.transformer = transformer;
         this.generator = new Generator(transformer, tokenizer, cache);
         this.vocabularySize = transformer.config().vocabularySize();
         this.sampling = Objects.requireNonNull(sampling);
@@ -126,9 +129,22 @@ public final class ChatSession {
 
         int reused = Math.min(commonPrefix(prompt, cachedTokens, cache.length()), prompt.length - 1);
         cache.setLength(reused);
+        cachedTokens = Arrays.copyOf(prompt, reused);
+        // A long prompt is evaluated batch by batch here, so that a cancel need not wait for all of it.
+        int start = reused;
+        while (prompt.length - start > Transformer.MAX_BATCH) {
+            if (cancelled.getAsBoolean()) {
+                GenerationResult none = new GenerationResult(new int[0], "", FinishReason.CANCELLED, 0, 0, 0);
+                messages.add(ChatMessage.assistant(""));
+                return new Turn(none, prompt.length, reused, start - reused, dropped);
+            }
+            transformer.forward(cache, Arrays.copyOfRange(prompt, start, start + Transformer.MAX_BATCH), false);
+            start += Transformer.MAX_BATCH;
+            cachedTokens = Arrays.copyOf(prompt, start);
+        }
         Sampler sampler = new Sampler(sampling, vocabularySize);
-        for (int i = 0; i < reused; i++) sampler.accept(prompt[i]);
-        int[] rest = Arrays.copyOfRange(prompt, reused, prompt.length);
+        for (int i = 0; i < start; i++) sampler.accept(prompt[i]);
+        int[] rest = Arrays.copyOfRange(prompt, start, prompt.length);
         GenerationResult result = generator.generate(rest, sampler, GenerationParams.maxTokens(maxTokens), onText, cancelled);
 
         // The cache now holds the prompt and every generated token but the last, which was never evaluated.
@@ -136,7 +152,7 @@ public final class ChatSession {
         System.arraycopy(result.tokens(), 0, held, prompt.length, result.tokens().length);
         cachedTokens = Arrays.copyOf(held, cache.length());
         messages.add(ChatMessage.assistant(result.text()));
-        return new Turn(result, prompt.length, reused, rest.length, dropped);
+        return new Turn(result, prompt.length, reused, prompt.length - reused, dropped);
     }
 
     /** Room kept free for the answer: a quarter of the context, or less when answers are capped lower. */

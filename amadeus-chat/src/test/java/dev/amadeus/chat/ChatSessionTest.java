@@ -76,4 +76,21 @@ class ChatSessionTest {
         assertEquals(8, turn.generation().tokens().length);
         assertEquals(ChatMessage.assistant(streamed.toString()), s.messages().getLast());
     }
+
+    @Test
+    void cancelDuringALongPromptStopsBetweenBatchesAndKeepsWhatWasEvaluated() {
+        ChatSession s = session(2048);
+        String longMessage = "Once upon a time there was a little girl named Lily. ".repeat(60); // more than two batches of tokens
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        ChatSession.Turn cancelled = s.answer(longMessage, t -> { }, () -> asked.incrementAndGet() > 1);
+        assertEquals(dev.amadeus.generate.FinishReason.CANCELLED, cancelled.generation().finishReason());
+        assertEquals(0, cancelled.generation().tokens().length);
+        assertEquals(Transformer.MAX_BATCH, cancelled.evaluatedTokens());
+        assertEquals(ChatMessage.assistant(""), s.messages().getLast());
+
+        // The next turn starts from the batch already in the cache.
+        ChatSession.Turn next = s.answer("Hi", t -> { }, () -> false);
+        assertEquals(Transformer.MAX_BATCH, next.reusedTokens());
+        assertEquals(next.promptTokens() - Transformer.MAX_BATCH, next.evaluatedTokens());
+    }
 }
