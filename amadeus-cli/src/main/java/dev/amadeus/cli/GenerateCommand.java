@@ -4,6 +4,7 @@ import dev.amadeus.AmadeusException;
 import dev.amadeus.generate.GenerationParams;
 import dev.amadeus.generate.GenerationResult;
 import dev.amadeus.generate.Generator;
+import dev.amadeus.generate.TokenHealing;
 import dev.amadeus.model.KVCache;
 import dev.amadeus.model.Model;
 import dev.amadeus.model.Transformer;
@@ -58,10 +59,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-bos", description = "Do not add the BOS token even if the model asks for it.")
     boolean noBos;
 
-    @Option(names = "--token-healing", arity = "0..1", fallbackValue = "1", defaultValue = "0", paramLabel = "K",
-            description = "Take the prompt's last K tokens off (K = 1 without a value) and make the output start by "
-                    + "regenerating their text, constrained by prefix; the output then begins with that text.")
-    int tokenHealing;
+    @Option(names = "--token-healing", arity = "0..1", fallbackValue = "1", defaultValue = "0", paramLabel = "K|d",
+            description = "Take the prompt's last K tokens off (K = 1 without a value; d = as many as one token could "
+                    + "still spell) and make the output start by regenerating their text, constrained by prefix; the "
+                    + "output then begins with that text.")
+    String tokenHealing;
 
     @Option(names = "--special", description = "Parse special-token text (like <|im_start|>) in the prompt.")
     boolean parseSpecial;
@@ -91,7 +93,7 @@ final class GenerateCommand implements Callable<Integer> {
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
             Generator generator = new Generator(transformer, tokenizer, cache);
             GenerationResult r = generator.generate(promptTokens, new Sampler(sampling, m.config().vocabularySize()),
-                    new GenerationParams(maxTokens, stops, ignoreEos, tokenHealing), piece -> {
+                    new GenerationParams(maxTokens, stops, ignoreEos, tokensToHeal()), piece -> {
                         out.print(piece);
                         out.flush();
                     });
@@ -135,7 +137,18 @@ final class GenerateCommand implements Callable<Integer> {
 
     private SamplingParams samplingParams() {
         if (maxTokens < -1) throw new AmadeusException("-n must be -1 or more, got " + maxTokens);
-        if (tokenHealing < 0) throw new AmadeusException("--token-healing must be 0 or more, got " + tokenHealing);
+        tokensToHeal();
         return samplingOptions.toParams();
+    }
+
+    private int tokensToHeal() {
+        if (tokenHealing.equals("d")) return TokenHealing.DYNAMIC;
+        try {
+            int k = Integer.parseInt(tokenHealing);
+            if (k >= 0) return k;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new AmadeusException("--token-healing takes a token count (0 or more) or d, got '" + tokenHealing + "'");
     }
 }

@@ -40,6 +40,17 @@ class GenerateCommandTest {
     }
 
     @Test
+    void dynamicTokenHealingAndABadValue() {
+        String model = SharedData.model("stories260K.gguf").toString();
+        Cli.Result r = Cli.run("generate", "-m", model, "-p", "The dog was very hap", "-n", "8", "--temp", "0", "--token-healing=d");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(" happy. He had a big bo\n", r.stdout());
+        Cli.Result bad = Cli.run("generate", "-m", model, "-p", "Hi", "--token-healing=x");
+        assertEquals(1, bad.exitCode());
+        assertEquals("amadeus: --token-healing takes a token count (0 or more) or d, got 'x'\n", bad.stderr());
+    }
+
+    @Test
     void emptyPromptStartsFromBos() {
         Cli.Result r = Cli.run("generate", "-m", SharedData.model("stories260K.gguf").toString(), "-p", "", "-n", "20", "--temp", "0");
         assertEquals(0, r.exitCode(), r.stderr());

@@ -9,8 +9,8 @@ import java.util.List;
  * @param stopStrings  generation ends before the first occurrence of any of these in the output text
  * @param ignoreEos    keep going past end-of-generation tokens
  * @param tokenHealing how many trailing prompt tokens to take off and regenerate under a prefix constraint
- *                     (see {@link TokenHealing}); 0 turns healing off. The generated text then starts with
- *                     the removed tokens' text.
+ *                     (see {@link TokenHealing}), or {@link TokenHealing#DYNAMIC}; 0 turns healing off. The
+ *                     generated text then starts with the removed tokens' text.
  */
 public record GenerationParams(int maxTokens, List<String> stopStrings, boolean ignoreEos, int tokenHealing) {
     public GenerationParams {
@@ -18,7 +18,9 @@ public record GenerationParams(int maxTokens, List<String> stopStrings, boolean 
         for (String s : stopStrings) {
             if (s.isEmpty()) throw new IllegalArgumentException("a stop string must not be empty");
         }
-        if (tokenHealing < 0) throw new IllegalArgumentException("tokenHealing must not be negative, got " + tokenHealing);
+        if (tokenHealing < 0 && tokenHealing != TokenHealing.DYNAMIC) {
+            throw new IllegalArgumentException("tokenHealing must be TokenHealing.DYNAMIC or not negative, got " + tokenHealing);
+        }
     }
 
     /** Without token healing. */

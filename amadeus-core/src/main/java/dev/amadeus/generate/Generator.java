@@ -46,7 +46,7 @@ public final class Generator {
                                      BooleanSupplier cancelled) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token");
         TokenHealing.Constraint constraint = null;
-        if (params.tokenHealing() > 0) {
+        if (params.tokenHealing() != 0) {
             if (healing == null) healing = new TokenHealing(tokenizer);
             TokenHealing.Healed healed = healing.heal(prompt, params.tokenHealing());
             prompt = healed.prompt();

@@ -4,7 +4,6 @@ import dev.amadeus.tokenizer.TokenPrefixIndex;
 import dev.amadeus.tokenizer.TokenType;
 import dev.amadeus.tokenizer.Tokenizer;
 
-import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
 /**
@@ -17,6 +16,12 @@ import java.util.Arrays;
  * <p>One instance per tokenizer: it holds the vocabulary prefix index.
  */
 public final class TokenHealing {
+    /**
+     * Instead of a token count: remove tokens as long as the removed text is still the beginning of some
+     * vocabulary token (at least one is removed), so one token could spell it all again (llama.cpp's "d").
+     */
+    public static final int DYNAMIC = -1;
+
     private final Tokenizer tokenizer;
     private final TokenPrefixIndex index;
 
@@ -30,18 +35,31 @@ public final class TokenHealing {
     }
 
     /**
-     * Removes up to {@code tokens} trailing tokens from {@code prompt}. Control tokens (BOS, chat markers) are
-     * never removed, and at least one token stays so there is something to evaluate; when nothing can be
-     * removed the prompt comes back whole with an inactive constraint.
+     * Removes up to {@code tokens} trailing tokens from {@code prompt}, or with {@link #DYNAMIC} as many as one
+     * token could still spell. Control tokens (BOS, chat markers) are never removed, and at least one token
+     * stays so there is something to evaluate; when nothing can be removed the prompt comes back whole with an
+     * inactive constraint.
      */
     public Healed heal(int[] prompt, int tokens) {
-        if (tokens < 0) throw new IllegalArgumentException("tokens to heal must not be negative, got " + tokens);
+        if (tokens < 0 && tokens != DYNAMIC) {
+            throw new IllegalArgumentException("tokens to heal must be DYNAMIC or not negative, got " + tokens);
+        }
         int keep = prompt.length;
-        while (keep > 1 && prompt.length - keep < tokens && isText(prompt[keep - 1])) keep--;
-        ByteArrayOutputStream removed = new ByteArrayOutputStream();
-        for (int i = keep; i < prompt.length; i++) removed.writeBytes(tokenizer.tokenBytes(prompt[i], false));
-        byte[] bytes = removed.toByteArray();
-        return new Healed(Arrays.copyOf(prompt, keep), bytes, new Constraint(bytes));
+        byte[] removed = new byte[0];
+        while (keep > 1 && isText(prompt[keep - 1])) {
+            if (tokens != DYNAMIC && prompt.length - keep >= tokens) break;
+            byte[] longer = concat(tokenizer.tokenBytes(prompt[keep - 1], false), removed);
+            if (tokens == DYNAMIC && keep < prompt.length && !index.anyStartsWith(longer)) break;
+            removed = longer;
+            keep--;
+        }
+        return new Healed(Arrays.copyOf(prompt, keep), removed, new Constraint(removed));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     private boolean isText(int token) {

@@ -46,6 +46,12 @@ public final class TokenPrefixIndex {
         return Arrays.copyOfRange(sortedIds, from, to);
     }
 
+    /** Whether some token's bytes start with {@code prefix}. */
+    public boolean anyStartsWith(byte[] prefix) {
+        int at = lowerBound(prefix);
+        return at < sortedBytes.length && startsWith(sortedBytes[at], prefix);
+    }
+
     /** Ids of the tokens whose bytes are a proper, non-empty prefix of {@code text}, shortest first. */
     public int[] properPrefixesOf(byte[] text) {
         int[] result = new int[0];

@@ -57,6 +57,16 @@ class GeneratorTest {
     }
 
     @Test
+    void dynamicHealingRegeneratesTwoTokens() {
+        // [" ha", "p"]: both go, since " happy" starts with " hap"; the answer spells " hap" again first
+        String prompt = "The dog was very hap";
+        assertEquals(8, model.tokenizer().encode(prompt, true, false).length);
+        GenerationResult healed = greedy(prompt, GenerationParams.maxTokens(8).withTokenHealing(TokenHealing.DYNAMIC), () -> false);
+        assertEquals(6, healed.promptTokens());
+        assertEquals(" happy. He had a big bo", healed.text());
+    }
+
+    @Test
     void cancellationStopsBeforeTheNextToken() {
         AtomicInteger asked = new AtomicInteger();
         GenerationResult r = greedy("Once upon a time", GenerationParams.maxTokens(50), () -> asked.incrementAndGet() > 3);

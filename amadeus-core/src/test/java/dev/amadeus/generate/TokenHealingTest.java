@@ -102,6 +102,24 @@ class TokenHealingTest {
         }
     }
 
+    @Test
+    void dynamicHealingRemovesWhatOneTokenCouldStillSpell() {
+        TokenHealing healing = new TokenHealing(SPM);
+        // " htt" is one token and " http" starts with it; BOS stops the walk
+        TokenHealing.Healed htt = healing.heal(SPM.encode("htt", true, false), TokenHealing.DYNAMIC);
+        assertArrayEquals(new int[]{1}, htt.prompt());
+        assertEquals(" htt", text(htt.removed()));
+        // [" Vis", "it", " ww"]: no token starts with "it ww", so only " ww" goes
+        int[] visit = SPM.encode("Visit ww", true, false);
+        assertArrayEquals(new int[]{1, 5741, 277, 7673}, visit);
+        TokenHealing.Healed ww = healing.heal(visit, TokenHealing.DYNAMIC);
+        assertArrayEquals(new int[]{1, 5741, 277}, ww.prompt());
+        assertArrayEquals(IntStream.concat(IntStream.of(tokensStartingWith(SPM, " ww")),
+                        IntStream.concat(IntStream.of(tokensEqualTo(SPM, " ")), IntStream.of(tokensEqualTo(SPM, " w"))))
+                        .sorted().toArray(),
+                sorted(ww.constraint().allowedTokens()));
+    }
+
     private static int[] tokensStartingWith(Tokenizer tokenizer, String prefix) {
         byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
         return IntStream.range(0, tokenizer.vocabulary().size()).filter(t -> {
