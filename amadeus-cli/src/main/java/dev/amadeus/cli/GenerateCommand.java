@@ -6,15 +6,16 @@ import dev.amadeus.chat.ChatTemplates;
 import dev.amadeus.generate.GenerationParams;
 import dev.amadeus.generate.GenerationResult;
 import dev.amadeus.generate.Generator;
+import dev.amadeus.generate.TokenHealing;
 import dev.amadeus.model.KVCache;
 import dev.amadeus.model.Model;
 import dev.amadeus.model.Transformer;
 import dev.amadeus.sampling.Sampler;
-import dev.amadeus.sampling.SamplerStage;
 import dev.amadeus.sampling.SamplingParams;
 import dev.amadeus.tensor.ThreadPool;
 import dev.amadeus.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -48,38 +49,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--temp", defaultValue = "0.8", description = "Temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
-    float temperature;
-
-    @Option(names = "--top-k", defaultValue = "40", description = "Top-k, 0 = off (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.95", description = "Top-p (nucleus), 1 = off (default: ${DEFAULT-VALUE}).")
-    float topP;
-
-    @Option(names = "--min-p", defaultValue = "0.05", description = "Min-p, 0 = off (default: ${DEFAULT-VALUE}).")
-    float minP;
-
-    @Option(names = "--typical", defaultValue = "1.0", description = "Locally typical sampling p, 1 = off (default: ${DEFAULT-VALUE}).")
-    float typicalP;
-
-    @Option(names = "--repeat-penalty", defaultValue = "1.0", description = "Repetition penalty, 1 = off (default: ${DEFAULT-VALUE}).")
-    float repeatPenalty;
-
-    @Option(names = "--presence-penalty", defaultValue = "0.0", description = "Presence penalty (default: ${DEFAULT-VALUE}).")
-    float presencePenalty;
-
-    @Option(names = "--frequency-penalty", defaultValue = "0.0", description = "Frequency penalty (default: ${DEFAULT-VALUE}).")
-    float frequencyPenalty;
-
-    @Option(names = "--repeat-last-n", defaultValue = "64", description = "Tokens the penalties look back over; -1 = whole context (default: ${DEFAULT-VALUE}).")
-    int penaltyLastN;
-
-    @Option(names = {"-s", "--seed"}, paramLabel = "S", description = "Random seed (default: random).")
-    Long seed;
-
-    @Option(names = "--samplers", paramLabel = "LIST", description = "Sampler order, e.g. 'penalties;top_k;typ_p;top_p;min_p;temperature'.")
-    String samplers;
+    @Mixin
+    SamplingOptions samplingOptions = new SamplingOptions();
 
     @Option(names = {"-r", "--reverse-prompt", "--stop"}, paramLabel = "TEXT", description = "Stop when the output contains TEXT (repeatable).")
     List<String> stops = new ArrayList<>();
@@ -89,6 +60,12 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--no-bos", description = "Do not add the BOS token even if the model asks for it.")
     boolean noBos;
+
+    @Option(names = "--token-healing", arity = "0..1", fallbackValue = "1", defaultValue = "0", paramLabel = "K|d",
+            description = "Take the prompt's last K tokens off (K = 1 without a value; d = as many as one token could "
+                    + "still spell) and make the output start by regenerating their text, constrained by prefix; the "
+                    + "output then begins with that text.")
+    String tokenHealing;
 
     @Option(names = "--special", description = "Parse special-token text (like <|im_start|>) in the prompt.")
     boolean parseSpecial;
@@ -122,7 +99,7 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new AmadeusException("the prompt has " + promptTokens.length + " tokens but the context holds only "
                         + ctx + " (raise it with -c)");
             }
-            SamplingParams sampling = samplingParams(m.config().vocabularySize());
+            SamplingParams sampling = samplingParams();
             Transformer transformer = new Transformer(m.config(), m.weights(), pool);
             KVCache cache = new KVCache(m.config(), ctx);
             err.printf("amadeus: loaded %s (%s) in %.2f s; prompt %d tokens, context %d, %d threads%n",
@@ -131,7 +108,7 @@ final class GenerateCommand implements Callable<Integer> {
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
             Generator generator = new Generator(transformer, tokenizer, cache);
             GenerationResult r = generator.generate(promptTokens, new Sampler(sampling, m.config().vocabularySize()),
-                    new GenerationParams(maxTokens, stops, ignoreEos), piece -> {
+                    new GenerationParams(maxTokens, stops, ignoreEos, tokensToHeal()), piece -> {
                         out.print(piece);
                         out.flush();
                     });
@@ -212,26 +189,20 @@ final class GenerateCommand implements Callable<Integer> {
         return system;
     }
 
-    private SamplingParams samplingParams(int vocabSize) {
+    private SamplingParams samplingParams() {
         if (maxTokens < -1) throw new AmadeusException("-n must be -1 or more, got " + maxTokens);
-        if (topK < 0) throw new AmadeusException("--top-k must be 0 or more, got " + topK);
-        if (topP <= 0 || topP > 1) throw new AmadeusException("--top-p must be in (0, 1], got " + topP);
-        if (minP < 0 || minP > 1) throw new AmadeusException("--min-p must be in [0, 1], got " + minP);
-        if (typicalP <= 0 || typicalP > 1) throw new AmadeusException("--typical must be in (0, 1], got " + typicalP);
-        if (repeatPenalty <= 0) throw new AmadeusException("--repeat-penalty must be positive, got " + repeatPenalty);
-        if (penaltyLastN < -1) throw new AmadeusException("--repeat-last-n must be -1 or more, got " + penaltyLastN);
-        SamplingParams p = SamplingParams.defaults()
-                .withTemperature(temperature).withTopK(topK).withTopP(topP).withMinP(minP).withTypicalP(typicalP)
-                .withRepeatPenalty(repeatPenalty).withPresencePenalty(presencePenalty).withFrequencyPenalty(frequencyPenalty)
-                .withPenaltyLastN(penaltyLastN);
-        if (seed != null) p = p.withSeed(seed);
-        if (samplers != null) {
-            try {
-                p = p.withOrder(SamplerStage.parse(samplers));
-            } catch (IllegalArgumentException e) {
-                throw new AmadeusException("--samplers: " + e.getMessage());
-            }
+        tokensToHeal();
+        return samplingOptions.toParams();
+    }
+
+    private int tokensToHeal() {
+        if (tokenHealing.equals("d")) return TokenHealing.DYNAMIC;
+        try {
+            int k = Integer.parseInt(tokenHealing);
+            if (k >= 0) return k;
+        } catch (NumberFormatException e) {
+            // reported below
         }
-        return p;
+        throw new AmadeusException("--token-healing takes a token count (0 or more) or d, got '" + tokenHealing + "'");
     }
 }

@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 /** The {@code amadeus} command: one subcommand per job. */
 @Command(name = "amadeus", mixinStandardHelpOptions = true, version = "amadeus 0.1.0",
         description = "Run LLaMA-family models stored as GGUF files.",
-        subcommands = {GenerateCommand.class, BenchCommand.class, InfoCommand.class, TokenizeCommand.class, SynthCommand.class, ServeCommand.class,
+        subcommands = {GenerateCommand.class, ChatCommand.class, BenchCommand.class, InfoCommand.class, TokenizeCommand.class, SynthCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

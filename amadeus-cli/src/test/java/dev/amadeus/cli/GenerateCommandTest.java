@@ -30,6 +30,27 @@ class GenerateCommandTest {
     }
 
     @Test
+    void tokenHealingRegeneratesTheCutWord() {
+        // the prompt ends in the token "i"; healed, the output starts with "ir" as one token and reads on
+        Cli.Result r = Cli.run("generate", "-m", SharedData.model("stories260K.gguf").toString(), "-p",
+                "Once upon a time there was a little gi", "-n", "12", "--temp", "0", "--token-healing");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals("irl named Lily. She loved to play out\n", r.stdout());
+        assertTrue(r.stderr().contains("prompt 10 tokens"), r.stderr());
+    }
+
+    @Test
+    void dynamicTokenHealingAndABadValue() {
+        String model = SharedData.model("stories260K.gguf").toString();
+        Cli.Result r = Cli.run("generate", "-m", model, "-p", "The dog was very hap", "-n", "8", "--temp", "0", "--token-healing=d");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(" happy. He had a big bo\n", r.stdout());
+        Cli.Result bad = Cli.run("generate", "-m", model, "-p", "Hi", "--token-healing=x");
+        assertEquals(1, bad.exitCode());
+        assertEquals("amadeus: --token-healing takes a token count (0 or more) or d, got 'x'\n", bad.stderr());
+    }
+
+    @Test
     void emptyPromptStartsFromBos() {
         Cli.Result r = Cli.run("generate", "-m", SharedData.model("stories260K.gguf").toString(), "-p", "", "-n", "20", "--temp", "0");
         assertEquals(0, r.exitCode(), r.stderr());

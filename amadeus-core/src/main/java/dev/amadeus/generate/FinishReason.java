@@ -9,10 +9,12 @@ public enum FinishReason {
     /** The token limit was reached. */
     LENGTH,
     /** The context window is full. */
-    CONTEXT_FULL;
+    CONTEXT_FULL,
+    /** The caller asked to stop (e.g. Ctrl-C in the chat). */
+    CANCELLED;
 
-    /** The OpenAI-style name: "stop" for natural ends, "length" for limits. */
+    /** The OpenAI-style name: "stop" for natural ends and cancellation, "length" for limits. */
     public String apiName() {
-        return this == END_OF_GENERATION || this == STOP_STRING ? "stop" : "length";
+        return this == LENGTH || this == CONTEXT_FULL ? "length" : "stop";
     }
 }

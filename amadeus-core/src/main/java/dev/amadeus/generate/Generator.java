@@ -8,6 +8,7 @@ import dev.amadeus.tokenizer.StreamingDecoder;
 import dev.amadeus.tokenizer.Tokenizer;
 
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,8 @@ public final class Generator {
     private final Transformer transformer;
     private final Tokenizer tokenizer;
     private final KVCache cache;
+    /** Built on the first healed generation: its prefix index covers the whole vocabulary. */
+    private TokenHealing healing;
 
     public Generator(Transformer transformer, Tokenizer tokenizer, KVCache cache) {
         this.transformer = transformer;
@@ -27,10 +30,28 @@ public final class Generator {
 
     /**
      * Generates from {@code prompt} (evaluated after whatever the cache already holds), streaming text
-     * pieces to {@code onText} as soon as they are complete UTF-8 and cannot be part of a stop string.
+     * pieces to {@code onText} as soon as they are complete UTF-8 and cannot be part of a stop string. With
+     * {@link GenerationParams#tokenHealing()} the prompt's last tokens are not evaluated but regenerated, so the
+     * text then starts with theirs.
      */
     public GenerationResult generate(int[] prompt, Sampler sampler, GenerationParams params, Consumer<String> onText) {
+        return generate(prompt, sampler, params, onText, () -> false);
+    }
+
+    /**
+     * Like {@link #generate(int[], Sampler, GenerationParams, Consumer)}, checking {@code cancelled} before each
+     * token: once it answers true, generation ends with {@link FinishReason#CANCELLED} and the text so far.
+     */
+    public GenerationResult generate(int[] prompt, Sampler sampler, GenerationParams params, Consumer<String> onText,
+                                     BooleanSupplier cancelled) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token");
+        TokenHealing.Constraint constraint = null;
+        if (params.tokenHealing() != 0) {
+            if (healing == null) healing = new TokenHealing(tokenizer);
+            TokenHealing.Healed healed = healing.heal(prompt, params.tokenHealing());
+            prompt = healed.prompt();
+            constraint = healed.constraint();
+        }
         if (cache.length() + prompt.length > cache.capacity()) {
             throw new AmadeusException("the prompt has " + prompt.length + " tokens but the context holds only "
                     + (cache.capacity() - cache.length()) + " more (context size " + cache.capacity() + "; raise it with -c)");
@@ -51,7 +72,17 @@ public final class Generator {
                 reason = FinishReason.LENGTH;
                 break;
             }
-            int token = sampler.sample(logits);
+            if (cancelled.getAsBoolean()) {
+                reason = FinishReason.CANCELLED;
+                break;
+            }
+            int token;
+            if (constraint != null && constraint.active()) {
+                token = sampler.sample(constraint.mask(logits));
+                constraint.accept(token);
+            } else {
+                token = sampler.sample(logits);
+            }
             sampler.accept(token);
             if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
             generated[count++] = token;
