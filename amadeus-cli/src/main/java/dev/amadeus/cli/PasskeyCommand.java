@@ -83,7 +83,10 @@ final class PasskeyCommand implements Callable<Integer> {
                 int positions = length + Passkey.ANSWER_TOKENS;
                 Transformer t = new Transformer(m.config(), m.weights(), pool, scalings.create(method, m.config(), positions));
                 return new GreedyAnswerer(t, m.tokenizer().vocabulary());
-            }, (trial, done, total) -> bar.update(done, "length " + trial.length() + " depth " + trial.depth() + " trial " + done + "/" + total));
+            }, (trial, done, total) -> {
+                bar.update(done, "length " + trial.length() + " depth " + trial.depth() + " trial " + done + "/" + total);
+                if (done % (depths.size() * trials) == 0) bar.endStep(); // a length is done
+            });
             bar.finish();
         }
 

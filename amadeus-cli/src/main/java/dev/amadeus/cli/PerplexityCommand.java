@@ -88,7 +88,10 @@ final class PerplexityCommand implements Callable<Integer> {
             outcomes = sweep.run(pool, (point, done) -> {
                 long now = finished[0] + (long) done * point.contextLength();
                 bar.update(now, point.method() + " ctx " + point.contextLength() + " chunk " + done + "/" + point.chunks());
-                if (done == point.chunks()) finished[0] += point.work();
+                if (done == point.chunks()) {
+                    finished[0] += point.work();
+                    bar.endStep();
+                }
             });
             bar.finish();
         }

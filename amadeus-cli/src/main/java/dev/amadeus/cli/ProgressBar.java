@@ -3,8 +3,9 @@ package dev.amadeus.cli;
 import java.io.PrintStream;
 
 /**
- * A one-line progress bar on stderr, redrawn in place with a carriage return; it is redrawn only when
- * the shown figures change, so a long run writes a few hundred updates at most.
+ * A progress bar on stderr, redrawn in place with a carriage return when its figures change. A step of
+ * the work (one method and context, one prompt length) ends its line with {@link #endStep()}: the
+ * launcher passes stderr on line by line, and there the finished steps still show as they complete.
  */
 final class ProgressBar {
     private static final int WIDTH = 30;
@@ -29,8 +30,14 @@ final class ProgressBar {
         last = line;
     }
 
-    void finish() {
+    /** Keeps the bar as it stands on its own line; the next update starts a new one. */
+    void endStep() {
         if (!last.isEmpty()) err.println();
         err.flush();
+        last = "";
+    }
+
+    void finish() {
+        endStep();
     }
 }
