@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 @Command(name = "amadeus", mixinStandardHelpOptions = true, version = "amadeus 0.1.0",
         description = "Run LLaMA-family models stored as GGUF files.",
         subcommands = {GenerateCommand.class, ChatCommand.class, BenchCommand.class, InfoCommand.class, TokenizeCommand.class, SynthCommand.class, ServeCommand.class,
+                PerplexityCommand.class, PasskeyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
