@@ -13,6 +13,7 @@ import dev.amadeus.sampling.SamplingParams;
 import dev.amadeus.tensor.ThreadPool;
 import dev.amadeus.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -27,6 +28,9 @@ import java.util.concurrent.Callable;
 /** {@code amadeus generate}: continues a prompt, writing only the generated text to stdout as it comes. */
 @Command(name = "generate", description = "Generate text from a prompt. Only the generated text goes to stdout; stats go to stderr.")
 final class GenerateCommand implements Callable<Integer> {
+    @Mixin
+    RopeFlags rope;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
     Path model;
 
@@ -94,6 +98,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String text = promptText();
+        var ropeOptions = rope.toOptions();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (nThreads <= 0) throw new AmadeusException("--threads must be positive, got " + nThreads);
         PrintStream err = System.err;
@@ -108,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
                         + ctx + " (raise it with -c)");
             }
             SamplingParams sampling = samplingParams(m.config().vocabularySize());
-            Transformer transformer = new Transformer(m.config(), m.weights(), pool);
+            Transformer transformer = new Transformer(m.config(), m.weights(), pool, ropeOptions);
             KVCache cache = new KVCache(m.config(), ctx);
             err.printf("amadeus: loaded %s (%s) in %.2f s; prompt %d tokens, context %d, %d threads%n",
                     model.getFileName(), m.config().architecture().ggufName, (System.nanoTime() - loadStart) / 1e9,
