@@ -47,7 +47,8 @@ public final class RopeScalings {
         boolean hasLongRope = w.ropeFactorsLong() != null && w.ropeFactorsShort() != null;
         RopeMethod method = o.method() != null ? o.method() : fileMethod(c, o, hasLongRope);
         double factor = isSet(o.scale()) ? o.scale() : isSet(o.freqScale()) ? 1 / o.freqScale() : p.factor();
-        boolean factorKnown = isSet(o.scale()) || isSet(o.freqScale()) || p.factor() != 1f;
+        // A method chosen on the command line needs a factor from somewhere; a file's own method uses the file's.
+        boolean factorKnown = o.method() == null || isSet(o.scale()) || isSet(o.freqScale()) || p.factor() != 1f;
         int original = o.yarnOrigCtx() > 0 ? o.yarnOrigCtx()
                 : p.originalContextLength() > 0 ? p.originalContextLength() : c.trainedContextLength();
         double betaFast = pick(o.yarnBetaFast(), p.yarnBetaFast(), YARN_BETA_FAST);

@@ -75,6 +75,10 @@ class RopeScalingsTest {
         assertSameFrequencies(new LinearScaling(4), noExtrapolation);
         assertEquals(1.0, noExtrapolation.attentionFactor());
         assertEquals(2 * (1 + 0.1 * Math.log(4)), create(yarn, Map.of(), RopeOptions.FROM_FILE.withYarnAttnFactor(2)).attentionFactor(), 1e-12);
+        // A file that declares YaRN without a factor extends nothing.
+        RopeScaling unextended = create(Map.of("llama.rope.scaling.type", MetadataValue.string("yarn")), Map.of(), RopeOptions.FROM_FILE);
+        assertSameFrequencies(new NoScaling(), unextended);
+        assertEquals(1.0, unextended.attentionFactor());
     }
 
     @Test
