@@ -30,6 +30,9 @@ import java.util.concurrent.Callable;
 /** {@code amadeus generate}: continues a prompt, writing only the generated text to stdout as it comes. */
 @Command(name = "generate", description = "Generate text from a prompt. Only the generated text goes to stdout; stats go to stderr.")
 final class GenerateCommand implements Callable<Integer> {
+    @Mixin
+    RopeFlags rope;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
     Path model;
 
@@ -86,6 +89,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String text = promptText();
+        var ropeOptions = rope.toOptions();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (nThreads <= 0) throw new AmadeusException("--threads must be positive, got " + nThreads);
         PrintStream err = System.err;
@@ -100,7 +104,7 @@ final class GenerateCommand implements Callable<Integer> {
                         + ctx + " (raise it with -c)");
             }
             SamplingParams sampling = samplingParams();
-            Transformer transformer = new Transformer(m.config(), m.weights(), pool);
+            Transformer transformer = new Transformer(m.config(), m.weights(), pool, ropeOptions);
             KVCache cache = new KVCache(m.config(), ctx);
             err.printf("amadeus: loaded %s (%s) in %.2f s; prompt %d tokens, context %d, %d threads%n",
                     model.getFileName(), m.config().architecture().ggufName, (System.nanoTime() - loadStart) / 1e9,

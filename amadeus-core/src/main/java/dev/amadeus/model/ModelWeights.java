@@ -13,7 +13,7 @@ import java.util.Arrays;
  * only norm weights and biases (a few floats per layer) are copied into arrays.
  */
 public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, WeightMatrix output, float[] ropeFrequencyFactors,
-                           Layer[] layers) {
+                           Layer[] layers, float[] ropeFactorsLong, float[] ropeFactorsShort) {
 
     /** One transformer block. Absent optional tensors are null; with a fused QKV only {@code qkv} is set. */
     public record Layer(float[] attnNorm,
@@ -37,7 +37,10 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
         } else {
             output = in.matrix("output.weight", e, c.vocabularySize());
         }
-        float[] ropeFreqs = file.hasTensor("rope_freqs.weight") ? in.vector("rope_freqs.weight", c.ropeDims() / 2) : null;
+        // Per-pair RoPE frequency divisors: Llama 3.1's (rope_freqs) and LongRoPE's two sets; absent in most files.
+        float[] ropeFreqs = in.optionalVector("rope_freqs.weight", c.ropeDims() / 2);
+        float[] ropeLong = in.optionalVector("rope_factors_long.weight", c.ropeDims() / 2);
+        float[] ropeShort = in.optionalVector("rope_factors_short.weight", c.ropeDims() / 2);
 
         Layer[] layers = new Layer[c.layers()];
         int q = c.queryDim(), kv = c.kvDim(), kvv = c.kvValueDim(), ff = c.feedForwardLength();
@@ -74,7 +77,7 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
                     in.vector(p + "ffn_norm.weight", e), gate, up, down,
                     a.postNorms ? in.vector(p + "post_ffw_norm.weight", e) : null);
         }
-        return new ModelWeights(embd, outNorm, output, ropeFreqs, layers);
+        return new ModelWeights(embd, outNorm, output, ropeFreqs, layers, ropeLong, ropeShort);
     }
 
     private record Loader(GGUFFile file) {

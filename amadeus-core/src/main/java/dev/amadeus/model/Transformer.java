@@ -1,8 +1,6 @@
 package dev.amadeus.model;
 
-import dev.amadeus.model.rope.FrequencyFactors;
-import dev.amadeus.model.rope.LinearScaling;
-import dev.amadeus.model.rope.NoScaling;
+import dev.amadeus.model.rope.RopeOptions;
 import dev.amadeus.model.rope.RopeScaling;
 import dev.amadeus.model.rope.RotaryEmbedding;
 import dev.amadeus.tensor.MatMul;
@@ -23,22 +21,34 @@ public final class Transformer {
     private final ThreadPool pool;
     private final RotaryEmbedding rope;
 
+    /** RoPE as the model file declares it. */
     public Transformer(ModelConfig config, ModelWeights weights, ThreadPool pool) {
-        this(config, weights, pool, defaultScaling(config, weights));
+        this(config, weights, pool, RopeOptions.FROM_FILE);
     }
 
+    /** RoPE as the model file declares it, overridden by {@code rope}. */
+    public Transformer(ModelConfig config, ModelWeights weights, ThreadPool pool, RopeOptions rope) {
+        this(config, weights, pool, RopeScalings.freqBase(config, rope), RopeScalings.create(config, weights, rope),
+                rope.ggmlAngles());
+    }
+
+    /** An explicit scaling at the file's RoPE base. */
     public Transformer(ModelConfig config, ModelWeights weights, ThreadPool pool, RopeScaling scaling) {
+        this(config, weights, pool, config.ropeFreqBase(), scaling, false);
+    }
+
+    private Transformer(ModelConfig config, ModelWeights weights, ThreadPool pool, double ropeBase, RopeScaling scaling,
+                        boolean ggmlAngles) {
         this.c = config;
         this.w = weights;
         this.pool = pool;
         this.rope = new RotaryEmbedding(config.headDim(), config.ropeDims(), config.architecture().neoxRope,
-                config.ropeFreqBase(), scaling);
+                ropeBase, scaling, ggmlAngles);
     }
 
-    private static RopeScaling defaultScaling(ModelConfig c, ModelWeights w) {
-        RopeScaling s = c.ropeScaling().type().equals("linear") && c.ropeScaling().factor() != 1f
-                ? new LinearScaling(c.ropeScaling().factor()) : new NoScaling();
-        return w.ropeFrequencyFactors() == null ? s : new FrequencyFactors(s, w.ropeFrequencyFactors());
+    /** The rotary embedding applied to queries and keys. */
+    public RotaryEmbedding rope() {
+        return rope;
     }
 
     public ModelConfig config() {

@@ -1,5 +1,6 @@
 package dev.amadeus.model;
 
+import dev.amadeus.model.rope.RopeOptions;
 import dev.amadeus.synth.ModelShape;
 import dev.amadeus.synth.SyntheticModel;
 import dev.amadeus.tensor.GGMLType;
@@ -63,13 +64,13 @@ class LlamaCppParityTest {
     void syntheticModelMatchesLlamaCpp(String shape, GGMLType type) throws IOException {
         Path file = dir.resolve(shape + "-" + type + ".gguf");
         new SyntheticModel(ModelShape.preset(shape), type, 1234, SharedData.file(vocabularyFor(shape))).write(file);
-        compare(file, FLOAT_TYPES.contains(type));
+        compare(file, FLOAT_TYPES.contains(type), type != GGMLType.F32);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("storiesFiles")
     void storiesMatchLlamaCpp(String name, boolean floatWeights) {
-        compare(SharedData.model(name), floatWeights);
+        compare(SharedData.model(name), floatWeights, !name.equals("stories260K.gguf"));
     }
 
     static Stream<Arguments> storiesFiles() {
@@ -84,8 +85,12 @@ class LlamaCppParityTest {
      * weights a mean KL divergence of at most 1e-3 and the same argmax at 99% of positions. We follow
      * llama.cpp's order of float operations, so most models agree to the bit; where a last-bit difference
      * remains, it can flip an 8-bit or 16-bit rounding of an activation downstream.
+     * <p>That is why weights other than F32 run with ggml's float RoPE angles ({@code ggmlAngles}): our default
+     * double angles move q and k by a few ulps, which with 16-bit or quantized weights flips roundings of the
+     * activations (measured with double angles: BF16 max|Δlogit|/max|logit| 1.2e-3 to 1.9e-3, tiny-qwen2 Q4_K
+     * top-1 0.984, against exactly 0 with float angles). F32 weights keep the double angles and stay within 1e-6.
      */
-    static void compare(Path file, boolean floatWeights) {
+    static void compare(Path file, boolean floatWeights, boolean ggmlAngles) {
         float[][] expected;
         int[] tokens;
         LlamaCpp.Options options = LlamaCpp.Options.defaults(POSITIONS + 16).withCacheTypes(LlamaCpp.GGML_TYPE_F32, LlamaCpp.GGML_TYPE_F32); // F32 cache, as ours
@@ -95,7 +100,8 @@ class LlamaCppParityTest {
         }
         float[] actual;
         try (Model model = Model.load(file); ThreadPool pool = new ThreadPool(2)) {
-            Transformer t = new Transformer(model.config(), model.weights(), pool);
+            Transformer t = new Transformer(model.config(), model.weights(), pool,
+                    RopeOptions.FROM_FILE.withGgmlAngles(ggmlAngles));
             actual = t.forward(new KVCache(model.config(), POSITIONS), tokens, true);
         }
         int vocab = expected[0].length;

@@ -1,8 +1,9 @@
 package dev.amadeus.model.rope;
 
 /**
- * Per-pair frequency divisors stored in the model file ({@code rope_freqs}, as Llama 3.1 files carry),
- * applied on top of another method: {@code theta_i / factors[i]}.
+ * Per-pair frequency divisors stored in the model file, applied on top of another method:
+ * {@code theta_i / factors[i]}. Llama 3.1 files carry them as {@code rope_freqs}; LongRoPE's short and
+ * long factors are of the same kind.
  */
 public final class FrequencyFactors implements RopeScaling {
     private final RopeScaling inner;
@@ -11,25 +12,31 @@ public final class FrequencyFactors implements RopeScaling {
     public FrequencyFactors(RopeScaling inner, float[] factors) {
         this.inner = inner;
         this.factors = factors.clone();
+        for (float f : factors) RopeChecks.positive("frequency factor", f);
     }
 
     @Override
     public double[] inverseFrequencies(int dims, double base) {
         double[] inv = inner.inverseFrequencies(dims, base);
         if (factors.length < inv.length) {
-            throw new IllegalArgumentException("rope_freqs has " + factors.length + " entries, expected " + inv.length);
+            throw new IllegalArgumentException(factors.length + " frequency factors for " + inv.length + " rotated pairs");
         }
         for (int i = 0; i < inv.length; i++) inv[i] /= factors[i];
         return inv;
     }
 
     @Override
-    public float angle(int i, float theta) {
-        return inner.angle(i, theta / factors[i]);
+    public double attentionFactor() {
+        return inner.attentionFactor();
     }
 
     @Override
-    public double attentionFactor() {
-        return inner.attentionFactor();
+    public boolean dependsOnLength() {
+        return inner.dependsOnLength();
+    }
+
+    @Override
+    public RopeScaling forLength(int length) {
+        return dependsOnLength() ? new FrequencyFactors(inner.forLength(length), factors) : this;
     }
 }

@@ -6,9 +6,4 @@ public final class NoScaling implements RopeScaling {
     public double[] inverseFrequencies(int dims, double base) {
         return RopeScaling.baseFrequencies(dims, base);
     }
-
-    @Override
-    public float angle(int i, float theta) {
-        return theta;
-    }
 }

@@ -2,30 +2,24 @@ package dev.amadeus.model.rope;
 
 /**
  * How a RoPE scaling method changes the rotation frequencies. Implementations are small, one per
- * method; they only compute frequencies, {@link RotaryEmbedding} applies them.
+ * method; they only compute frequencies and the attention factor, {@link RotaryEmbedding} applies them.
  */
 public interface RopeScaling {
 
     /**
      * The inverse frequency of each rotated pair {@code i < dims/2}, after scaling: pair i of a vector
-     * at position p is rotated by the angle {@code p * result[i]}.
+     * at position p is rotated by the angle {@code p * result[i]}. Computed in double.
      */
     double[] inverseFrequencies(int dims, double base);
 
-    /**
-     * The angle of pair {@code i} given its unscaled angle {@code theta} ({@code p * base^(-2i/dims)}), in
-     * float arithmetic as ggml's {@code rope_yarn} computes it.
-     */
-    float angle(int i, float theta);
-
-    /** Multiplier applied to cos and sin (YaRN's attention factor); 1 for most methods. */
+    /** Multiplier applied to both cos and sin (YaRN's attention factor); 1 for most methods. */
     default double attentionFactor() {
         return 1.0;
     }
 
     /**
-     * True when the frequencies change with the number of positions in the sequence (dynamic NTK). Keys
-     * rotated under one length are then wrong under another, so they cannot be cached rotated.
+     * True when the frequencies change with the number of positions in the sequence (dynamic NTK,
+     * LongRoPE). Keys rotated under one length are then wrong under another, so they cannot be cached rotated.
      */
     default boolean dependsOnLength() {
         return false;

@@ -2,11 +2,16 @@ package dev.amadeus.model.rope;
 
 /**
  * Rotates the first {@code ropeDims} dimensions of every head by position-dependent angles.
- * Angles follow ggml's float arithmetic ({@code ggml_rope_cache_init}): pair i's angle is the position
- * multiplied i times by {@code base^(-2/dims)}, rounding each time, then {@code cos}/{@code sin} in float.
- * Computing them more precisely would move q and k by a few ulps from llama.cpp's, enough to flip the
- * 8-bit rounding of some attention outputs downstream.
- * Pairing: interleaved (2i, 2i+1) as LLaMA GGUFs expect, or NEOX halves (i, i + ropeDims/2) for
+ * Angles are formed in double (position × inverse frequency, then cos and sin times the attention factor)
+ * and only the results are rounded to float: at 128K positions a float angle is off by hundredths of a
+ * radian. For a method whose frequencies {@link RopeScaling#dependsOnLength() depend on the length}, the
+ * angles at position p are those of a sequence of p + 1 positions.
+ * <p>On request the angles are formed as ggml forms them instead ({@code ggml_rope_cache_init}): the position
+ * multiplied i times by {@code base^(-2/ropeDims)} in float, rounding each time, then cos and sin in float.
+ * llama.cpp's logits depend on these last bits: with 16-bit or quantized weights a q or k a few ulps away
+ * flips the 8- or 16-bit rounding of some activations downstream. That mode reproduces llama.cpp bit for bit
+ * for unscaled RoPE (for a scaling, the float angle is multiplied by the scaled/unscaled frequency ratio).
+ * <p>Pairing: interleaved (2i, 2i+1) as LLaMA GGUFs expect, or NEOX halves (i, i + ropeDims/2) for
  * Qwen2, Phi-3 and Gemma.
  */
 public final class RotaryEmbedding {
@@ -14,33 +19,72 @@ public final class RotaryEmbedding {
     private final int ropeDims;
     private final boolean neox;
     private final int pairs;
-    private final float thetaScale;
+    private final double base;
     private final RopeScaling scaling;
-    private final float attentionFactor;
+    private final double[] inverseFrequencies;
+    private final boolean ggmlAngles;
+    private final float ggmlThetaScale;
+    private final double[] unscaledFrequencies;
 
     public RotaryEmbedding(int headDim, int ropeDims, boolean neox, double base, RopeScaling scaling) {
+        this(headDim, ropeDims, neox, base, scaling, false);
+    }
+
+    /** With {@code ggmlAngles}, angles in ggml's float arithmetic (see the class comment). */
+    public RotaryEmbedding(int headDim, int ropeDims, boolean neox, double base, RopeScaling scaling, boolean ggmlAngles) {
+        if (ropeDims <= 0 || ropeDims % 2 != 0 || ropeDims > headDim) {
+            throw new IllegalArgumentException("cannot rotate " + ropeDims + " dimensions of a head of " + headDim);
+        }
         this.headDim = headDim;
         this.ropeDims = ropeDims;
         this.neox = neox;
         this.pairs = ropeDims / 2;
-        this.thetaScale = (float) Math.pow((float) base, -2.0f / ropeDims);
+        this.base = base;
         this.scaling = scaling;
-        this.attentionFactor = (float) scaling.attentionFactor();
+        this.inverseFrequencies = scaling.inverseFrequencies(ropeDims, base);
+        this.ggmlAngles = ggmlAngles;
+        this.ggmlThetaScale = (float) Math.pow((float) base, -2.0f / ropeDims);
+        this.unscaledFrequencies = RopeScaling.baseFrequencies(ropeDims, base);
     }
 
     /** cos and sin of every pair's angle at {@code position}, interleaved: [cos0, sin0, cos1, sin1, ...]. */
     public void angles(int position, float[] cosSin) {
+        double[] inv = inverseFrequencies;
+        double attention = scaling.attentionFactor();
+        if (scaling.dependsOnLength()) {
+            RopeScaling fixed = scaling.forLength(position + 1);
+            inv = fixed.inverseFrequencies(ropeDims, base);
+            attention = fixed.attentionFactor();
+        }
+        if (ggmlAngles) {
+            ggmlAngles(position, inv, (float) attention, cosSin);
+            return;
+        }
+        for (int i = 0; i < pairs; i++) {
+            double angle = position * inv[i];
+            cosSin[2 * i] = (float) (Math.cos(angle) * attention);
+            cosSin[2 * i + 1] = (float) (Math.sin(angle) * attention);
+        }
+    }
+
+    private void ggmlAngles(int position, double[] inv, float attention, float[] cosSin) {
         float theta = position;
         for (int i = 0; i < pairs; i++) {
-            float angle = scaling.angle(i, theta);
-            cosSin[2 * i] = (float) Math.cos(angle) * attentionFactor;
-            cosSin[2 * i + 1] = (float) Math.sin(angle) * attentionFactor;
-            theta *= thetaScale;
+            double ratio = inv[i] / unscaledFrequencies[i];
+            float angle = ratio == 1 ? theta : (float) ratio * theta;
+            cosSin[2 * i] = (float) Math.cos(angle) * attention;
+            cosSin[2 * i + 1] = (float) Math.sin(angle) * attention;
+            theta *= ggmlThetaScale;
         }
     }
 
     public int pairs() {
         return pairs;
+    }
+
+    /** The scaling this embedding applies. */
+    public RopeScaling scaling() {
+        return scaling;
     }
 
     /** Rotates {@code heads} consecutive heads stored from {@code offset} in {@code v}, using {@link #angles}. */
