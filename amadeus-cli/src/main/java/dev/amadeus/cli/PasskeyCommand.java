@@ -49,7 +49,8 @@ final class PasskeyCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--rope-scaling", defaultValue = "none", paramLabel = "M",
-            description = "RoPE scaling method: none, linear (factor max(1, length / trained context)), linear:F (default: ${DEFAULT-VALUE}).")
+            description = "RoPE scaling method: none, linear, ntk, dynamic-ntk, ntk-by-parts, ntk-by-parts-yarn, yarn, llama3, longrope, sized "
+                    + "for each length (factor max(1, length / trained context)); METHOD:F fixes the factor (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--json", description = "Write one JSON object per (length, depth) line instead of the table.")
@@ -75,13 +76,13 @@ final class PasskeyCommand implements Callable<Integer> {
         List<Passkey.Cell> cells;
         try (Model m = Model.load(model); ThreadPool pool = new ThreadPool(nThreads)) {
             RopeScalingFactory scalings = ScalingMethods.factory();
-            scalings.create(method, m.config(), lengths.getFirst()); // an unknown method fails before any work
+            scalings.create(method, m, lengths.getFirst()); // an unknown method fails before any work
             Passkey passkey = new Passkey(m.tokenizer());
             ProgressBar bar = new ProgressBar(err, (long) lengths.size() * depths.size() * trials);
             cells = passkey.run(lengths, depths, trials, seed, length -> {
                 // The run holds the prompt and the answer: the scaling is chosen for that many positions.
                 int positions = length + Passkey.ANSWER_TOKENS;
-                Transformer t = new Transformer(m.config(), m.weights(), pool, scalings.create(method, m.config(), positions));
+                Transformer t = new Transformer(m.config(), m.weights(), pool, scalings.create(method, m, positions));
                 return new GreedyAnswerer(t, m.tokenizer().vocabulary());
             }, (trial, done, total) -> {
                 bar.update(done, "length " + trial.length() + " depth " + trial.depth() + " trial " + done + "/" + total);

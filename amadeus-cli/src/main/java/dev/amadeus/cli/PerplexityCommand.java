@@ -42,7 +42,8 @@ final class PerplexityCommand implements Callable<Integer> {
     List<Integer> contexts;
 
     @Option(names = "--rope-scaling", split = ",", defaultValue = "none", paramLabel = "M",
-            description = "RoPE scaling methods, comma-separated: none, linear (factor max(1, CTX / trained context)), linear:F (default: ${DEFAULT-VALUE}).")
+            description = "RoPE scaling methods, comma-separated: none, linear, ntk, dynamic-ntk, ntk-by-parts, ntk-by-parts-yarn, yarn, llama3, longrope; "
+                    + "each stretches the trained context to CTX (factor max(1, CTX / trained context)); METHOD:F fixes the factor (default: ${DEFAULT-VALUE}).")
     List<String> methods;
 
     @Option(names = "--chunks", defaultValue = "0", paramLabel = "N", description = "Evaluate at most N chunks per context; 0 = all (default: ${DEFAULT-VALUE}).")
@@ -75,7 +76,7 @@ final class PerplexityCommand implements Callable<Integer> {
         List<PerplexitySweep.Outcome> outcomes;
         try (Model m = Model.load(model); ThreadPool pool = new ThreadPool(nThreads)) {
             // Methods and contexts first, so that what the sweep then refuses is the text.
-            for (String method : methods) ScalingMethods.factory().create(method, m.config(), contexts.getFirst());
+            for (String method : methods) ScalingMethods.factory().create(method, m, contexts.getFirst());
             PerplexitySweep sweep;
             try {
                 sweep = new PerplexitySweep(m, ScalingMethods.factory(), methods, contexts, text, chunks);

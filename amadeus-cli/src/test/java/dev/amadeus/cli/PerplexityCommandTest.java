@@ -113,6 +113,7 @@ class PerplexityCommandTest {
 
         r = Cli.run("perplexity", "-m", model(), "-f", text(), "-c", "64", "--rope-scaling", "none,warp");
         assertEquals(1, r.exitCode(), r.stderr());
-        assertEquals("amadeus: unknown RoPE scaling method 'warp' (known: none, linear, linear:F)", r.stderr().strip());
+        assertEquals("amadeus: --rope-scaling: unknown RoPE scaling method 'warp' (expected one of none, linear, yarn, longrope, ntk, "
+                + "dynamic-ntk, ntk-by-parts, ntk-by-parts-yarn, llama3)", r.stderr().strip());
     }
 }

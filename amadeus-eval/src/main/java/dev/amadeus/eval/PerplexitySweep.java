@@ -66,7 +66,7 @@ public final class PerplexitySweep {
         }
         for (String method : methods) {
             for (int ctx : contextLengths) {
-                pointScalings.add(scalings.create(method, model.config(), ctx));
+                pointScalings.add(scalings.create(method, model, ctx));
                 points.add(new Point(method, ctx, Perplexity.chunks(tokens.length, ctx, maxChunks)));
             }
         }

@@ -1,6 +1,6 @@
 package dev.amadeus.eval;
 
-import dev.amadeus.model.ModelConfig;
+import dev.amadeus.model.Model;
 import dev.amadeus.model.rope.RopeScaling;
 
 import java.util.List;
@@ -8,9 +8,8 @@ import java.util.List;
 /**
  * The one place where the evaluations meet RoPE scaling: it turns a method name from the command line
  * ({@code --rope-scaling none,linear,...}) into the {@link RopeScaling} a {@code Transformer} runs with, for
- * one model and one evaluation context length. The evaluations never name a method themselves, so adding
- * a method means handing them another factory (or a larger one), nothing else.
- * {@link BuiltInScalings} ships {@code none} and {@code linear}.
+ * one model and one evaluation context length. The evaluations never name a method themselves.
+ * {@link ContextScalings} is the implementation the commands use.
  */
 public interface RopeScalingFactory {
 
@@ -18,9 +17,9 @@ public interface RopeScalingFactory {
     List<String> methods();
 
     /**
-     * The scaling of {@code method} for a run of {@code contextLength} positions of a model with {@code config}.
+     * The scaling of {@code method} for a run of {@code contextLength} positions of {@code model}.
      *
      * @throws dev.amadeus.AmadeusException for a name not in {@link #methods()}
      */
-    RopeScaling create(String method, ModelConfig config, int contextLength);
+    RopeScaling create(String method, Model model, int contextLength);
 }

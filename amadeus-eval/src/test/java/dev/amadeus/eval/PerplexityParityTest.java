@@ -35,6 +35,7 @@ class PerplexityParityTest {
     private static final int CHUNKS = 3;
     private static final int LLAMA_ROPE_SCALING_TYPE_NONE = 0;
     private static final int LLAMA_ROPE_SCALING_TYPE_LINEAR = 1;
+    private static final int LLAMA_ROPE_SCALING_TYPE_YARN = 2;
 
     @TempDir
     static Path dir;
@@ -51,7 +52,7 @@ class PerplexityParityTest {
         List<Arguments> cases = new ArrayList<>();
         for (String model : List.of("stories260K", "synthetic tiny-llama")) {
             for (int ctx : List.of(128, 256)) {
-                for (String method : List.of("none", "linear:2")) cases.add(Arguments.of(model, ctx, method));
+                for (String method : List.of("none", "linear:2", "yarn:2")) cases.add(Arguments.of(model, ctx, method));
             }
         }
         return cases;
@@ -64,9 +65,11 @@ class PerplexityParityTest {
         String text = text();
         Perplexity.Result ours;
         int[] tokens;
+        int trained;
         try (Model model = Model.load(file); ThreadPool pool = new ThreadPool(2)) {
             tokens = model.tokenizer().encode(text, true, false);
-            RopeScaling scaling = new BuiltInScalings().create(method, model.config(), ctx);
+            trained = model.config().trainedContextLength();
+            RopeScaling scaling = new ContextScalings().create(method, model, ctx);
             Transformer t = new Transformer(model.config(), model.weights(), pool, scaling);
             int bos = model.tokenizer().vocabulary().addBos() ? model.tokenizer().vocabulary().bos() : -1;
             ours = Perplexity.evaluate(new TransformerChunkModel(t, ctx), tokens, ctx, CHUNKS, bos, (d, n) -> {
@@ -75,8 +78,13 @@ class PerplexityParityTest {
 
         LlamaCpp.Options options = LlamaCpp.Options.defaults(ctx)
                 .withCacheTypes(LlamaCpp.GGML_TYPE_F32, LlamaCpp.GGML_TYPE_F32)
-                .withRope(method.equals("none") ? LLAMA_ROPE_SCALING_TYPE_NONE : LLAMA_ROPE_SCALING_TYPE_LINEAR,
-                        0f, method.equals("none") ? 1f : 0.5f);
+                .withRope(switch (method) {
+                    case "none" -> LLAMA_ROPE_SCALING_TYPE_NONE;
+                    case "yarn:2" -> LLAMA_ROPE_SCALING_TYPE_YARN;
+                    default -> LLAMA_ROPE_SCALING_TYPE_LINEAR;
+                }, 0f, method.equals("none") ? 1f : 0.5f);
+        // YaRN as our defaults: full extrapolation share, attention factor from the scale, betas 32 and 1, the trained context.
+        if (method.startsWith("yarn")) options = options.withYarn(1f, 1f, 32f, 1f, trained);
         NegativeLogLikelihood reference = new NegativeLogLikelihood();
         try (LlamaCpp ref = LlamaCpp.load(file, options)) {
             assertArrayEquals(ref.tokenize(text, true, false), tokens, "tokens");
