@@ -63,6 +63,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
                         .withUseTrimmingForNotesAndExpressions(true)
                         .withHandleBackslashInQuotesOnly(true)
                         .build())
+                .withExecutionMode(new PythonOutput.Mode())
                 .withEnableRecursiveMacroCalls(true)
                 .withMaxMacroRecursionDepth(50)
                 .build();
@@ -74,6 +75,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
             throw new IllegalStateException("cannot register the chat template functions", e);
         }
         jinjava.registerFilter(new ToJsonFilter());
+        jinjava.registerFilter(new ReverseSliceFilter());
         jinjava.registerTag(new FilterBlockTag());
     }
 
