@@ -7,6 +7,7 @@ import dev.amadeus.model.Model;
 import dev.amadeus.tokenizer.Vocabulary;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,8 @@ public final class ChatTemplates {
         }
         try {
             return new JinjaChatTemplate(Files.readString(path, StandardCharsets.UTF_8), bosToken, eosToken);
+        } catch (CharacterCodingException e) {
+            throw new AmadeusException("cannot read chat template " + path + ": not UTF-8 text");
         } catch (IOException e) {
             throw new AmadeusException("cannot read chat template " + path + ": " + e.getMessage());
         }

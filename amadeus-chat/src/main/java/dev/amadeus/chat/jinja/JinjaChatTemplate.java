@@ -26,8 +26,12 @@ import java.util.Map;
  * variables and functions transformers provides ({@code messages}, {@code add_generation_prompt},
  * {@code bos_token}, {@code eos_token}, {@code tools} (none), {@code raise_exception}, {@code strftime_now},
  * a {@code tojson} that matches Python's {@code json.dumps}), plus {@code date_string} (today, as Llama 3.1's
- * template prints it) which some serving stacks pass. jinjava runs the template; Python's string methods and
- * JSON come from {@link PythonStringMethods} and {@link PythonJson}.
+ * template prints it) which some serving stacks pass. jinjava runs the template; where it differs from Jinja2,
+ * {@link Jinja2Syntax} rewrites the source, {@link PythonStringMethods}, {@link PythonJson} and
+ * {@link PythonOutput} give Python's string methods, JSON and printing, and {@link FilterBlockTag} adds
+ * {@code {% filter %}}. Known gaps: a nested dict literal whose two closing braces meet ends an expression
+ * early, and {@code str * int}, {@code %} formatting and slice steps other than {@code [::-1]} are
+ * not supported; none of the reference templates uses them.
  */
 public final class JinjaChatTemplate implements ChatTemplate {
     private final String source;
@@ -63,6 +67,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
                         .withUseTrimmingForNotesAndExpressions(true)
                         .withHandleBackslashInQuotesOnly(true)
                         .build())
+                .withExecutionMode(new PythonOutput.Mode())
                 .withEnableRecursiveMacroCalls(true)
                 .withMaxMacroRecursionDepth(50)
                 .build();
@@ -74,6 +79,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
             throw new IllegalStateException("cannot register the chat template functions", e);
         }
         jinjava.registerFilter(new ToJsonFilter());
+        jinjava.registerFilter(new ReverseSliceFilter());
         jinjava.registerTag(new FilterBlockTag());
     }
 

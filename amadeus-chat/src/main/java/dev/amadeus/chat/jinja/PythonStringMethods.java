@@ -45,7 +45,6 @@ final class PythonStringMethods extends ELResolver {
             case "join" -> join(s, args[0]);
             case "isdigit" -> !s.isEmpty() && s.chars().allMatch(Character::isDigit);
             case "isspace" -> !s.isEmpty() && s.chars().allMatch(PythonStringMethods::isPythonSpace);
-            case "format" -> NOT_A_METHOD;
             default -> NOT_A_METHOD;
         };
     }

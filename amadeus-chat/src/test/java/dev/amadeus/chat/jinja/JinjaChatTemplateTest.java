@@ -62,6 +62,18 @@ class JinjaChatTemplateTest {
     }
 
     @Test
+    void valuesPrintAsPythonPrintsThem() {
+        assertEquals("[True, None, \"it's\", {'a': False}]|True|1.5|2.5|3.0|1e+20",
+                render("{{ [true, none, \"it's\", {'a': false}] }}|{{ messages | length > 1 }}|{{ 1.5 }}|{{ 10 / 4 }}|{{ 3.0 }}|{{ 1e20 }}"));
+    }
+
+    @Test
+    void reversedSlices() {
+        assertEquals("usersystem|U", render("{% for m in messages[::-1] %}{{ m.role }}{% endfor %}|{{ messages[1].content[::-1] }}"));
+        assertEquals("cba", render("{% set s = 'abc' %}{{ s[::-1] }}"));
+    }
+
+    @Test
     void filterBlocks() {
         assertEquals("[x y]", render("[{% filter trim %}  x y \n{% endfilter %}]"));
     }
