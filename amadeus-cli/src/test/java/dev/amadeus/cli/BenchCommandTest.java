@@ -110,11 +110,11 @@ class BenchCommandTest {
 
     @Test
     void aCacheLargerThanMemoryIsRefusedBeforeAllocating() {
-        // 200M positions × 5 layers × 128 f16 values = 238 GiB, beyond this machine's memory.
+        // 200M positions × 5 layers × 64 f16 values = 119 GiB, beyond this machine's memory.
         Cli.Result r = Cli.run("bench", "-m", model(), "-p", "200000000", "-n", "1", "-r", "1");
         assertEquals(1, r.exitCode(), r.stderr());
         assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
-        assertTrue(r.stderr().startsWith("amadeus: a context of 200000000 tokens needs a KV cache of 238.4 GiB "), r.stderr());
+        assertTrue(r.stderr().startsWith("amadeus: a context of 200000000 tokens needs a KV cache of 119.2 GiB (640 B per token, f16 K and f16 V) but only "), r.stderr());
         assertTrue(r.stderr().endsWith("of memory is available (lower -p or -n)\n"), r.stderr());
         assertEquals("", r.stdout());
     }

@@ -78,7 +78,7 @@ class LongContextCommandTest {
         // Prompt of 6 (BOS + 5) tokens: the context fills after 26 more; each shift frees (32 - 3) / 2 = 14.
         assertTrue(r.stderr().contains("the full context was shifted 6 times"), r.stderr());
         // Until the first shift both runs produce the same text.
-        assertTrue(r.stdout().startsWith(stop.stdout().strip()), r.stdout() + " vs " + stop.stdout());
+        assertTrue(r.stdout().startsWith(stop.stdout().stripTrailing()), r.stdout() + " vs " + stop.stdout());
     }
 
     @Test

@@ -12,14 +12,16 @@ import jdk.incubator.vector.VectorSpecies;
  * {@value #BLOCK} cached positions with an online softmax normalizer: no buffer grows with the context.
  * A first pass over the blocks keeps, per (token, head), a running maximum of the scores and a running
  * sum of exponentials, rescaled by {@code exp(old max - new max)} when a block raises the maximum. A
- * second pass recomputes the scores and adds the values weighted by the normalized probabilities.
+ * second pass recomputes the scores and adds the values weighted by the normalized probabilities. Where
+ * the maximum rose after the first block, a pass in between recomputes the sum with the final maximum,
+ * because the rescaled sum is off from llama.cpp's by float roundings.
  * <p>
  * Why two passes rather than flash attention's single one (rescaling the weighted values instead of
  * normalizing first): llama.cpp normalizes the probabilities before the value product and, with an F16
  * value cache (the default), rounds them to f16 there. Reproducing that needs the final sum first; a
  * single pass is off by those roundings (about 1e-4 relative), and with quantized weights they move
  * activations across 8-bit rounding steps, enough to flip 2% of next-token argmaxes against llama.cpp.
- * The price is computing query·key twice.
+ * The price is computing query·key two or three times.
  * <p>
  * A job is a tile of consecutive tokens and one KV head: each block of keys and values is decoded once
  * per pass and used by every query head of the group and every token of the tile.
