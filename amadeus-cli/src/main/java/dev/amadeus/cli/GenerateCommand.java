@@ -8,6 +8,8 @@ import dev.amadeus.generate.GenerationResult;
 import dev.amadeus.generate.Generator;
 import dev.amadeus.generate.TokenHealing;
 import dev.amadeus.model.KVCache;
+import dev.amadeus.model.KVCacheType;
+import dev.amadeus.model.MemoryPlan;
 import dev.amadeus.model.Model;
 import dev.amadeus.model.Transformer;
 import dev.amadeus.sampling.Sampler;
@@ -48,6 +50,21 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", description = "Context size in tokens (default: 4096 or the model's trained context if smaller).")
     Integer contextSize;
+
+    @Option(names = {"-ctk", "--cache-type-k"}, paramLabel = "TYPE", defaultValue = "f16",
+            description = "KV cache type of keys: f32, f16 or q8_0 (default: ${DEFAULT-VALUE}).")
+    String cacheTypeK;
+
+    @Option(names = {"-ctv", "--cache-type-v"}, paramLabel = "TYPE", defaultValue = "f16",
+            description = "KV cache type of values: f32, f16 or q8_0 (default: ${DEFAULT-VALUE}).")
+    String cacheTypeV;
+
+    @Option(names = "--context-shift", description = "When the context is full, drop half of it after the first --keep tokens and go on.")
+    boolean contextShift;
+
+    @Option(names = "--keep", paramLabel = "N", defaultValue = "0",
+            description = "Prompt tokens a context shift keeps, besides BOS; -1 = the whole prompt (default: ${DEFAULT-VALUE}).")
+    int keep;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
@@ -104,28 +121,44 @@ final class GenerateCommand implements Callable<Integer> {
                         + ctx + " (raise it with -c)");
             }
             SamplingParams sampling = samplingParams();
+            KVCacheType typeK = KVCacheType.parse(cacheTypeK, "--cache-type-k"), typeV = KVCacheType.parse(cacheTypeV, "--cache-type-v");
+            MemoryPlan plan = MemoryPlan.of(m.file(), m.config(), ctx, typeK, typeV);
+            err.println("amadeus: " + plan.describe());
+            plan.checkFits();
+            GenerationParams params = new GenerationParams(maxTokens, stops, ignoreEos, tokensToHeal());
+            if (contextShift) params = params.withContextShift(keptTokens(promptTokens, tokenizer));
             Transformer transformer = new Transformer(m.config(), m.weights(), pool, ropeOptions);
-            KVCache cache = new KVCache(m.config(), ctx);
             err.printf("amadeus: loaded %s (%s) in %.2f s; prompt %d tokens, context %d, %d threads%n",
                     model.getFileName(), m.config().architecture().ggufName, (System.nanoTime() - loadStart) / 1e9,
                     promptTokens.length, ctx, nThreads);
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
-            Generator generator = new Generator(transformer, tokenizer, cache);
-            GenerationResult r = generator.generate(promptTokens, new Sampler(sampling, m.config().vocabularySize()),
-                    new GenerationParams(maxTokens, stops, ignoreEos, tokensToHeal()), piece -> {
-                        out.print(piece);
-                        out.flush();
-                    });
+            GenerationResult r;
+            try (KVCache cache = new KVCache(m.config(), ctx, typeK, typeV)) {
+                r = new Generator(transformer, tokenizer, cache).generate(promptTokens,
+                        new Sampler(sampling, m.config().vocabularySize()), params, piece -> {
+                            out.print(piece);
+                            out.flush();
+                        });
+            }
             out.println();
             out.flush();
             if (r.finishReason() == dev.amadeus.generate.FinishReason.CONTEXT_FULL) {
-                err.printf("amadeus: the context of %d tokens is full; generation stopped (raise it with -c)%n", ctx);
+                err.printf("amadeus: the context of %d tokens is full; generation stopped (raise it with -c, or go on with --context-shift)%n", ctx);
             }
             err.printf("amadeus: prompt %d tokens in %.2f s (%.1f t/s); generated %d tokens in %.2f s (%.1f t/s); finished: %s%n",
                     r.promptTokens(), r.promptNanos() / 1e9, r.promptTokensPerSecond(), r.tokens().length,
                     r.generationNanos() / 1e9, r.generatedTokensPerSecond(), r.finishReason().name().toLowerCase());
+            if (r.contextShifts() > 0) err.printf("amadeus: the full context was shifted %d times%n", r.contextShifts());
         }
         return 0;
+    }
+
+    /** llama.cpp's n_keep: the given number of prompt tokens plus BOS, or the whole prompt for -1. */
+    private int keptTokens(int[] promptTokens, Tokenizer tokenizer) {
+        if (keep < -1) throw new AmadeusException("--keep must be -1 or more, got " + keep);
+        boolean bos = promptTokens.length > 0 && promptTokens[0] == tokenizer.vocabulary().bos();
+        int n = keep == -1 ? promptTokens.length : Math.min(promptTokens.length, keep + (bos ? 1 : 0));
+        return n;
     }
 
     private String promptText() throws IOException {

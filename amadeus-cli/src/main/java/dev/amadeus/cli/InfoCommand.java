@@ -3,7 +3,8 @@ package dev.amadeus.cli;
 import dev.amadeus.gguf.GGUFFile;
 import dev.amadeus.gguf.MetadataValue;
 import dev.amadeus.gguf.TensorInfo;
-import dev.amadeus.model.KVCache;
+import dev.amadeus.model.KVCacheType;
+import dev.amadeus.model.MemoryPlan;
 import dev.amadeus.model.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +23,14 @@ final class InfoCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--ctx-size"}, paramLabel = "N", description = "Context size for the memory estimate (default: the model's trained context).")
     Integer contextSize;
+
+    @Option(names = {"-ctk", "--cache-type-k"}, paramLabel = "TYPE", defaultValue = "f16",
+            description = "KV cache type of keys for the estimate: f32, f16 or q8_0 (default: ${DEFAULT-VALUE}).")
+    String cacheTypeK;
+
+    @Option(names = {"-ctv", "--cache-type-v"}, paramLabel = "TYPE", defaultValue = "f16",
+            description = "KV cache type of values for the estimate: f32, f16 or q8_0 (default: ${DEFAULT-VALUE}).")
+    String cacheTypeV;
 
     @Option(names = "--no-tensors", description = "Omit the tensor table.")
     boolean noTensors;
@@ -54,13 +63,20 @@ final class InfoCommand implements Callable<Integer> {
             if (f.contains("general.architecture") && !f.tensors().isEmpty()) {
                 ModelConfig c = ModelConfig.fromGGUF(f);
                 int ctx = contextSize != null ? contextSize : c.trainedContextLength();
-                long perToken = KVCache.bytesFor(c, 1);
+                if (ctx <= 0) throw new dev.amadeus.AmadeusException("--ctx-size must be positive, got " + ctx);
+                MemoryPlan plan = MemoryPlan.of(f, c, ctx, KVCacheType.parse(cacheTypeK, "--cache-type-k"),
+                        KVCacheType.parse(cacheTypeV, "--cache-type-v"));
                 out.printf("model: %s, %d layers, embedding %d, %d heads (%d KV), head size %d, FFN %d, vocabulary %d, trained context %d%n",
                         c.architecture().ggufName, c.layers(), c.embeddingLength(), c.heads(), c.kvHeads(), c.headDim(),
                         c.feedForwardLength(), c.vocabularySize(), c.trainedContextLength());
-                out.printf("KV cache: %s per token, %s for a context of %d tokens%n", Format.bytes(perToken),
-                        Format.bytes(perToken * ctx), ctx);
-                out.printf("memory needed: about %s (weights + KV cache)%n", Format.bytes(weightBytes + perToken * ctx));
+                out.println(plan.describe());
+                long available = MemoryPlan.availableMemory(), physical = MemoryPlan.physicalMemory();
+                try {
+                    plan.check(available, physical);
+                    out.printf("fits: yes (%s available of %s)%n", MemoryPlan.bytes(available), MemoryPlan.bytes(physical));
+                } catch (dev.amadeus.AmadeusException e) {
+                    out.println("fits: no; " + e.getMessage());
+                }
             }
         }
         return 0;

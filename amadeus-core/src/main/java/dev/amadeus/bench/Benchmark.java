@@ -3,6 +3,8 @@ package dev.amadeus.bench;
 import dev.amadeus.AmadeusException;
 import dev.amadeus.gguf.TensorInfo;
 import dev.amadeus.model.KVCache;
+import dev.amadeus.model.KVCacheType;
+import dev.amadeus.model.MemoryPlan;
 import dev.amadeus.model.Model;
 import dev.amadeus.model.ModelConfig;
 import dev.amadeus.model.Transformer;
@@ -65,16 +67,17 @@ public final class Benchmark {
             // Each test sizes its context to its own tokens (llama-bench: n_prompt + n_gen), and they
             // run one after the other, so one cache of the larger size serves both.
             int capacity = Math.max(o.promptTokens(), o.genTokens());
-            checkMemory(c, capacity);
+            checkMemory(m, capacity);
 
             // Cold: the first forward pass after loading, as a user of a fresh process sees it.
             int first = bos >= 0 ? bos : random.nextInt(vocab);
             long t0 = System.nanoTime();
-            float[] logits = transformer.forward(new KVCache(c, 1), new int[]{first}, false);
-            argmax(logits);
+            try (KVCache one = new KVCache(c, 1)) {
+                argmax(transformer.forward(one, new int[]{first}, false));
+            }
             long firstTokenNanos = System.nanoTime() - t0;
 
-            KVCache cache = new KVCache(c, capacity);
+            try (KVCache cache = new KVCache(c, capacity)) {
 
             Throughput pp = null, tg = null;
             if (o.promptTokens() > 0) {
@@ -101,6 +104,7 @@ public final class Benchmark {
             }
             return new BenchmarkResult(c.architecture().ggufName, m.file().fileSize(), modelBytes(m), parameters(m),
                     typeShares(m), o.threads(), o.repetitions(), loadNanos, firstTokenNanos, pp, tg, peakRss());
+            }
         }
     }
 
@@ -129,26 +133,22 @@ public final class Benchmark {
 
     /**
      * Refuses a cache that cannot be allocated before trying, so an absurd size ends with a message
-     * rather than an OutOfMemoryError halfway through: the cache plus one batch's activations must fit
-     * in the heap that is free, and each layer's keys must fit in one Java array.
+     * rather than an out-of-memory failure halfway through: the F16 cache (off the heap) must fit in the
+     * machine's memory, and one batch's activations in the heap that is free.
      */
-    static void checkMemory(ModelConfig c, int capacity) {
-        long perLayer = (long) capacity * Math.max(c.kvDim(), c.kvValueDim());
-        if (perLayer > Integer.MAX_VALUE - 8) {
-            throw new AmadeusException("a KV cache of " + capacity + " tokens holds " + perLayer
-                    + " floats per layer, more than a Java array can (lower -p or -n)");
-        }
-        long cache = KVCache.bytesFor(c, capacity);
+    static void checkMemory(Model m, int capacity) {
+        ModelConfig c = m.config();
+        MemoryPlan.of(m.file(), c, capacity, KVCacheType.F16, KVCacheType.F16).checkFits("lower -p or -n");
         long batch = Math.min(Transformer.MAX_BATCH, capacity);
         long activations = Float.BYTES * (batch * (6L * c.embeddingLength() + 2L * c.queryDim() + c.kvDim() + c.kvValueDim()
                 + 4L * c.feedForwardLength()) + 2L * c.vocabularySize()) + Integer.BYTES * (long) capacity;
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (cache + activations > free) {
+        if (activations > free) {
             throw new AmadeusException(String.format(
-                    "a KV cache of %d tokens needs %.1f MiB (plus %.1f MiB of activations) but only %.1f MiB of heap is free"
+                    "a batch of %d tokens needs %.1f MiB of activations but only %.1f MiB of heap is free"
                             + " (lower -p or -n, or raise the heap with AMADEUS_JVM_OPTS=-Xmx...)",
-                    capacity, cache / 1048576.0, activations / 1048576.0, free / 1048576.0));
+                    batch, activations / 1048576.0, free / 1048576.0));
         }
     }
 

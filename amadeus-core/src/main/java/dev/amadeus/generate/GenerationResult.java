@@ -7,9 +7,10 @@ package dev.amadeus.generate;
  * @param text            generated text, without any stop string and without end-of-generation text
  * @param promptNanos     time to evaluate the prompt
  * @param generationNanos time spent producing the generated tokens after the prompt
+ * @param contextShifts   how many times a full context was shifted to go on
  */
 public record GenerationResult(int[] tokens, String text, FinishReason finishReason, int promptTokens,
-                               long promptNanos, long generationNanos) {
+                               long promptNanos, long generationNanos, int contextShifts) {
 
     public double promptTokensPerSecond() {
         return promptNanos == 0 ? 0 : promptTokens * 1e9 / promptNanos;

@@ -21,6 +21,7 @@ public final class Generator {
     private final KVCache cache;
     /** Built on the first healed generation: its prefix index covers the whole vocabulary. */
     private TokenHealing healing;
+    private int shifts;
 
     public Generator(Transformer transformer, Tokenizer tokenizer, KVCache cache) {
         this.transformer = transformer;
@@ -66,6 +67,7 @@ public final class Generator {
         StopStringMatcher stops = new StopStringMatcher(params.stopStrings());
         int[] generated = new int[16];
         int count = 0;
+        shifts = 0;
         FinishReason reason;
         while (true) {
             if (params.maxTokens() >= 0 && count >= params.maxTokens()) {
@@ -101,8 +103,11 @@ public final class Generator {
                 break;
             }
             if (cache.length() >= cache.capacity()) {
-                reason = FinishReason.CONTEXT_FULL;
-                break;
+                if (!params.contextShift()) {
+                    reason = FinishReason.CONTEXT_FULL;
+                    break;
+                }
+                shiftContext(params.keep());
             }
             logits = transformer.forward(cache, new int[]{token}, false);
         }
@@ -115,6 +120,14 @@ public final class Generator {
             if (!rest.isEmpty()) onText.accept(rest);
         }
         long t2 = System.nanoTime();
-        return new GenerationResult(Arrays.copyOf(generated, count), stops.finalText(), reason, prompt.length, t1 - t0, t2 - t1);
+        return new GenerationResult(Arrays.copyOf(generated, count), stops.finalText(), reason, prompt.length, t1 - t0, t2 - t1, shifts);
+    }
+
+    /** As llama.cpp: keeps the first {@code keep} positions and drops half of the rest. */
+    private void shiftContext(int keep) {
+        int n = cache.length(), kept = Math.min(keep, n - 2);
+        int discard = (n - kept) / 2;
+        transformer.shiftContext(cache, kept, discard);
+        shifts++;
     }
 }

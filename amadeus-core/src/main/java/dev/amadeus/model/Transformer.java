@@ -19,7 +19,11 @@ public final class Transformer {
     private final ModelConfig c;
     private final ModelWeights w;
     private final ThreadPool pool;
+    private final double ropeBase;
+    private final boolean ggmlAngles;
+    private final RopeScaling scaling;
     private final RotaryEmbedding rope;
+    private final BlockedAttention attention;
 
     /** RoPE as the model file declares it. */
     public Transformer(ModelConfig config, ModelWeights weights, ThreadPool pool) {
@@ -42,8 +46,27 @@ public final class Transformer {
         this.c = config;
         this.w = weights;
         this.pool = pool;
-        this.rope = new RotaryEmbedding(config.headDim(), config.ropeDims(), config.architecture().neoxRope,
-                ropeBase, scaling, ggmlAngles);
+        this.ropeBase = ropeBase;
+        this.ggmlAngles = ggmlAngles;
+        this.scaling = scaling;
+        this.rope = ropeWith(scaling);
+        this.attention = new BlockedAttention(config, pool);
+    }
+
+    private RotaryEmbedding ropeWith(RopeScaling s) {
+        return new RotaryEmbedding(c.headDim(), c.ropeDims(), c.architecture().neoxRope, ropeBase, s, ggmlAngles);
+    }
+
+    /**
+     * Whether keys are cached unrotated and rotated as they are read. With a scaling whose frequencies
+     * depend on the sequence length (dynamic NTK), the query at position p and every key it sees are rotated
+     * with {@code scaling.forLength(p + 1)}. Rotating keys once when written would fix each key to the
+     * scaling of its own time (HF's behaviour: a prompt evaluated in one batch and token by token then
+     * disagree); re-rotating the cached keys whenever the length grows would turn each step's rounding into
+     * drift and compound the scale. Rotating on read costs a rotation per key and query, and is exact.
+     */
+    public boolean rotatesKeysOnRead() {
+        return scaling.dependsOnLength();
     }
 
     /** The rotary embedding applied to queries and keys. */
@@ -109,6 +132,22 @@ public final class Transformer {
         return normed;
     }
 
+    /**
+     * llama.cpp's context shift: keeps the first {@code keep} positions, drops the next {@code discard}, and
+     * moves the rest down, rotating their keys back by {@code discard} positions: a pure rotation, without
+     * the attention factor (applying that again would compound it at every shift). Keys rotated on read
+     * are only moved.
+     */
+    public void shiftContext(KVCache cache, int keep, int discard) {
+        if (rotatesKeysOnRead()) {
+            cache.shift(keep, discard, null);
+            return;
+        }
+        float[] cosSin = new float[2 * rope.pairs()];
+        rope.rotationAngles(-discard, cosSin);
+        cache.shift(keep, discard, key -> rope.rotate(key, 0, c.kvHeads(), cosSin));
+    }
+
     private float[] forwardBatch(KVCache cache, int[] tokens, boolean wantLogits, boolean allLogits) {
         int n = tokens.length, e = c.embeddingLength();
         float[] x = layers(cache, tokens);
@@ -137,6 +176,10 @@ public final class Transformer {
             for (int i = 0; i < x.length; i++) x[i] *= s;
         }
         Scratch s = new Scratch(c, n);
+        if (rotatesKeysOnRead()) {
+            s.ropes = new RotaryEmbedding[n];
+            for (int i = 0; i < n; i++) s.ropes[i] = ropeWith(scaling.forLength(start + i + 1));
+        }
         for (int l = 0; l < c.layers(); l++) {
             attentionBlock(l, cache, start, x, s);
             feedForwardBlock(l, x, s);
@@ -167,60 +210,25 @@ public final class Transformer {
         }
 
         float[] cosSin = new float[2 * rope.pairs()];
-        float[] keys = cache.keys(l), values = cache.values(l);
         for (int i = 0; i < n; i++) {
-            rope.angles(start + i, cosSin);
-            rope.rotate(s.q, i * qd, c.heads(), cosSin);
+            RotaryEmbedding r = s.ropes != null ? s.ropes[i] : rope;
+            r.angles(start + i, cosSin);
+            r.rotate(s.q, i * qd, c.heads(), cosSin);
             if (c.architecture().scaleQueries) {
                 for (int j = i * qd; j < (i + 1) * qd; j++) s.q[j] *= c.queryScale();
             }
-            rope.rotate(s.k, i * kd, c.kvHeads(), cosSin);
-            System.arraycopy(s.k, i * kd, keys, (start + i) * kd, kd);
-            System.arraycopy(s.v, i * vd, values, (start + i) * vd, vd);
+            if (s.ropes == null) r.rotate(s.k, i * kd, c.kvHeads(), cosSin);
+            cache.writeKey(l, start + i, s.k, i * kd);
+            cache.writeValue(l, start + i, s.v, i * vd);
         }
 
-        attention(l, keys, values, start, s);
+        attention.run(l, cache, start, n, s.q, s.attn, s.ropes);
         float[] o = new float[n * e];
         linear(lw.wo(), lw.bo(), s.attn, n, o);
         if (lw.postAttnNorm() != null) {
             for (int i = 0; i < n; i++) VectorOps.rmsNorm(o, i * e, o, i * e, lw.postAttnNorm(), e, c.rmsNormEps());
         }
         VectorOps.addInPlace(x, 0, o, 0, n * e);
-    }
-
-    /**
-     * Causal (optionally sliding-window) attention of each new token over the cached positions:
-     * softmax(q·k · scale) weighted sum of values, per query head; consecutive query heads share a KV head.
-     */
-    private void attention(int layer, float[] keys, float[] values, int start, Scratch s) {
-        int heads = c.heads(), hd = c.headDim(), vhd = c.valueHeadDim(), group = c.groupSize();
-        int qd = c.queryDim(), kd = c.kvDim(), vd = c.kvValueDim(), window = c.slidingWindow()[layer];
-        float scale = c.architecture().scaleQueries ? 1f : c.queryScale(), cap = c.attnSoftCap();
-        pool.parallelFor(s.n * heads, (from, to) -> {
-            float[] scores = new float[start + s.n];
-            float[] lanes = new float[8 * vhd];
-            for (int job = from; job < to; job++) {
-                int i = job / heads, h = job % heads, kvh = h / group;
-                int pos = start + i;
-                int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
-                int count = pos - first + 1;
-                int qOff = i * qd + h * hd;
-                for (int t = 0; t < count; t++) {
-                    float score = VectorOps.dot(s.q, qOff, keys, (first + t) * kd + kvh * hd, hd) * scale;
-                    scores[t] = cap > 0 ? (float) Math.tanh(score * (1f / cap)) * cap : score;
-                }
-                VectorOps.softmax(scores, count, first);
-                // llama.cpp weighs the values with tinyBLAS: per output, eight lanes by cache position mod 8.
-                java.util.Arrays.fill(lanes, 0f);
-                for (int t = 0; t < count; t++) {
-                    float p = scores[t];
-                    int vOff = (first + t) * vd + kvh * vhd, lane = (first + t) & 7;
-                    for (int d = 0; d < vhd; d++) lanes[8 * d + lane] = Math.fma(values[vOff + d], p, lanes[8 * d + lane]);
-                }
-                int outOff = i * heads * vhd + h * vhd;
-                for (int d = 0; d < vhd; d++) s.attn[outOff + d] = VectorOps.hsum8(lanes, 8 * d);
-            }
-        });
     }
 
     /** x += down(act(gate·h) ⊙ up·h), h = norm(x); act is SiLU (SwiGLU) or tanh-GELU (GeGLU). */
@@ -276,6 +284,8 @@ public final class Transformer {
     private static final class Scratch {
         final int n;
         final float[] h, q, k, v, attn;
+        /** Per token, the embedding that rotates its query and the keys it reads; null when keys are cached rotated. */
+        RotaryEmbedding[] ropes;
 
         Scratch(ModelConfig c, int n) {
             this.n = n;

@@ -64,7 +64,39 @@ class LlamaCppParityTest {
     void syntheticModelMatchesLlamaCpp(String shape, GGMLType type) throws IOException {
         Path file = dir.resolve(shape + "-" + type + ".gguf");
         new SyntheticModel(ModelShape.preset(shape), type, 1234, SharedData.file(vocabularyFor(shape))).write(file);
+        if (shape.equals("tiny-qwen2") && type == GGMLType.BF16) {
+            // Known gap: our BF16 products differ from llama.cpp's in last bits (8e-6 of the logits with an F32
+            // cache); an F16 cache's roundings of queries and keys amplify that to 1.3e-3, above the float bound.
+            compare(file, true, true, KVCacheType.F32, KVCacheType.F32);
+            return;
+        }
         compare(file, FLOAT_TYPES.contains(type), type != GGMLType.F32);
+    }
+
+    static Stream<Arguments> cacheTypes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String shape : List.of("tiny-llama", "tiny-qwen2", "tiny-phi3", "tiny-gemma", "tiny-gemma2")) {
+            cases.add(Arguments.of(shape, KVCacheType.F32, KVCacheType.F32));
+            cases.add(Arguments.of(shape, KVCacheType.Q8_0, KVCacheType.F16));
+        }
+        return cases.stream();
+    }
+
+    /**
+     * The other cache types llama.cpp offers without flash attention, on F32 weights: an F32 cache, and Q8_0
+     * keys (llama.cpp b4916 refuses a quantized value cache unless flash attention is on; Q8_0 values are
+     * compared with our own F32 cache in {@code KVCacheTypesTest}). Q8_0 keys are quantized data, so they
+     * are held to the criteria of quantized weights: llama.cpp's integer block products and our float
+     * products of the same 8-bit values round differently, which 26 layers of Gemma 2 grow to 3e-3.
+     */
+    @ParameterizedTest(name = "{0} K {1} V {2}")
+    @MethodSource("cacheTypes")
+    void cacheTypesMatchLlamaCpp(String shape, KVCacheType keys, KVCacheType values) throws IOException {
+        Path file = dir.resolve(shape + "-F32.gguf");
+        if (!Files.exists(file)) {
+            new SyntheticModel(ModelShape.preset(shape), GGMLType.F32, 1234, SharedData.file(vocabularyFor(shape))).write(file);
+        }
+        compare(file, keys != KVCacheType.Q8_0, false, keys, values);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -91,9 +123,17 @@ class LlamaCppParityTest {
      * top-1 0.984, against exactly 0 with float angles). F32 weights keep the double angles and stay within 1e-6.
      */
     static void compare(Path file, boolean floatWeights, boolean ggmlAngles) {
+        compare(file, floatWeights, ggmlAngles, KVCacheType.F16, KVCacheType.F16); // the default cache of both engines
+    }
+
+    /**
+     * As {@link #compare(Path, boolean, boolean)} with these cache types in both engines; {@code floatWeights}
+     * picks the float criteria.
+     */
+    static void compare(Path file, boolean floatWeights, boolean ggmlAngles, KVCacheType keys, KVCacheType values) {
         float[][] expected;
         int[] tokens;
-        LlamaCpp.Options options = LlamaCpp.Options.defaults(POSITIONS + 16).withCacheTypes(LlamaCpp.GGML_TYPE_F32, LlamaCpp.GGML_TYPE_F32); // F32 cache, as ours
+        LlamaCpp.Options options = LlamaCpp.Options.defaults(POSITIONS + 16).withCacheTypes(keys.ggmlId, values.ggmlId);
         try (LlamaCpp ref = LlamaCpp.load(file, options)) {
             tokens = Arrays.copyOf(ref.tokenize(text(), true, false), POSITIONS);
             expected = ref.logits(tokens);
@@ -102,12 +142,14 @@ class LlamaCppParityTest {
         try (Model model = Model.load(file); ThreadPool pool = new ThreadPool(2)) {
             Transformer t = new Transformer(model.config(), model.weights(), pool,
                     RopeOptions.FROM_FILE.withGgmlAngles(ggmlAngles));
-            actual = t.forward(new KVCache(model.config(), POSITIONS), tokens, true);
+            try (KVCache cache = new KVCache(model.config(), POSITIONS, keys, values)) {
+                actual = t.forward(cache, tokens, true);
+            }
         }
         int vocab = expected[0].length;
         assertEquals(POSITIONS * vocab, actual.length);
         Agreement a = Agreement.measure(expected, actual);
-        System.out.printf("%-40s top1 %.4f meanKL %.3e maxRelErr %.3e within1e-3 %.4f%n", file.getFileName(),
+        System.out.printf("%-40s K %-4s V %-4s top1 %.4f meanKL %.3e maxRelErr %.3e within1e-3 %.4f%n", file.getFileName(), keys, values,
                 a.top1, a.meanKl, a.maxRelativeError, a.withinOnePerMille);
         if (floatWeights) {
             assertEquals(1.0, a.top1, "argmax must agree at every position");

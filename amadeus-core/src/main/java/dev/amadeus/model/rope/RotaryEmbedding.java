@@ -78,6 +78,18 @@ public final class RotaryEmbedding {
         }
     }
 
+    /**
+     * As {@link #angles} for a rotation by {@code delta} positions but without the attention factor: moving
+     * already rotated keys (a context shift) must turn them, not scale them again.
+     */
+    public void rotationAngles(int delta, float[] cosSin) {
+        for (int i = 0; i < pairs; i++) {
+            double angle = delta * inverseFrequencies[i];
+            cosSin[2 * i] = (float) Math.cos(angle);
+            cosSin[2 * i + 1] = (float) Math.sin(angle);
+        }
+    }
+
     public int pairs() {
         return pairs;
     }
