@@ -27,13 +27,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Weight kernels at TinyLlama's matrix shapes: {@link MatMul#matVec} (decode, one activation row) and
- * {@link MatMul#matMul} (prefill, {@code batch} rows). Besides the time per call, the auxiliary counters
+ * {@link MatMul#matMul} (prefill, {@code batch} rows). Besides calls per second, the auxiliary counters
  * report the rate of weight bytes streamed ({@code weightGB}, in GB/s) and of arithmetic ({@code gflop},
- * in GFLOP/s, two flops per weight per activation row), to hold against the machine's limits.
+ * in GFLOP/s, two flops per weight per activation row), to hold against the machine's limits (assumed for
+ * the 2-core AVX2/FMA machine this was written on: about 26 GB/s of memory bandwidth, and per core two
+ * 8-lane FMAs per cycle, 32 flop/cycle, about 100 GFLOP/s per core at 3 GHz in float arithmetic).
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
