@@ -12,6 +12,16 @@ public final class Activations {
     int cols;
     /** Quants of Q8_0, Q8_1 and Q8_K, element-indexed: row r starts at {@code r * cols}. */
     byte[] quants = new byte[0];
+    /**
+     * Q8_0 only: the quants again, sign-extended to 16 bits once per conversion, so that the Q8_0 and Q4_0
+     * kernels multiply them in 16-bit lanes without widening the same activation for every weight row.
+     */
+    short[] wide = new short[0];
+    /**
+     * Q8_0 only: the quants of each 32-element block as shorts, its 16 even elements then its 16 odd ones, the
+     * two operands the Q8_0 kernel multiplies with the even and odd bytes of a weight block.
+     */
+    short[] evenOdd = new short[0];
     /** Block scales: one per 32 elements (Q8_0, Q8_1, stored f16-rounded) or per 256 (Q8_K, full f32). */
     float[] scales = new float[0];
     /** Q8_1 only: per 32-element block, f16-rounded {@code d * sum(quants)}. */
@@ -68,6 +78,10 @@ public final class Activations {
             case Q8_0, Q8_1, Q8_K -> {
                 quants = grow(quants, n);
                 scales = grow(scales, n / blockSize);
+                if (format == GGMLType.Q8_0) {
+                    wide = grow(wide, n);
+                    evenOdd = grow(evenOdd, n);
+                }
                 if (format == GGMLType.Q8_1) blockSums = grow(blockSums, n / 32);
                 if (format == GGMLType.Q8_K) groupSums = grow(groupSums, n / 16);
             }
@@ -85,7 +99,14 @@ public final class Activations {
             case BF16 -> {
                 for (int i = 0; i < cols; i++) values[base + i] = FloatFormats.roundToBf16(x[xOffset + i]);
             }
-            case Q8_0 -> Quantizers.activationQ8_0(x, xOffset, cols, quants, base, scales, base / 32, null);
+            case Q8_0 -> {
+                Quantizers.activationQ8_0(x, xOffset, cols, quants, base, scales, base / 32, null);
+                for (int i = base; i < base + cols; i++) {
+                    wide[i] = quants[i];
+                    int inBlock = i & 31;
+                    evenOdd[(i & ~31) + (inBlock >> 1) + 16 * (inBlock & 1)] = quants[i];
+                }
+            }
             case Q8_1 -> Quantizers.activationQ8_0(x, xOffset, cols, quants, base, scales, base / 32, blockSums);
             case Q8_K -> Quantizers.activationQ8_K(x, xOffset, cols, quants, base, scales, base / 256, groupSums);
             default -> throw new IllegalStateException(format.toString());
@@ -94,6 +115,10 @@ public final class Activations {
 
     private static float[] grow(float[] a, int n) {
         return a.length >= n ? a : new float[n];
+    }
+
+    private static short[] grow(short[] a, int n) {
+        return a.length >= n ? a : new short[n];
     }
 
     private static byte[] grow(byte[] a, int n) {

@@ -15,8 +15,8 @@ public final class MatMul {
     private static final int ACTIVATION_TILE_BYTES = 256 * 1024;
 
     /**
-     * Threads get whole groups of this many rows, so that kernels working on several rows at once (Q4_0 in
-     * groups of eight, as llama.cpp's repacked layout) see full groups except at the matrix's end.
+     * Threads get whole groups of this many rows, so that kernels working on several rows at once (Q4_0 and
+     * Q8_0 in groups of four) see full groups except at the matrix's end.
      */
     private static final int ROW_GROUP = 8;
 

@@ -215,7 +215,7 @@ final class ScalarKernels implements TensorKernels {
         return switch (type) {
             case F32, F16, BF16 -> matrixRows % 4 == 0 && count % 8 == 0 ? dotTiled(type, s, o, x, xo, count)
                     : vecDotFloat(type, s, o, x, xo, count);
-            case Q4_0 -> matrixRows % 8 == 0 ? dotQ4_0Repacked(s, o, x, xo, count) : dotQ32(type, s, o, x, xo, count);
+            case Q4_0 -> dotQ32Paired(type, s, o, x, xo, count);
             case Q8_0, Q5_0, Q4_1, Q5_1 -> dotQ32(type, s, o, x, xo, count);
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> dotK(type, s, o, x, xo, count, ScalarKernels::superBlockLanes);
             default -> throw new IllegalArgumentException("unsupported weight type " + type);
@@ -374,18 +374,26 @@ final class ScalarKernels implements TensorKernels {
     }
 
     /**
-     * Q4_0 as llama.cpp multiplies it after repacking the matrix into interleaved 8-row blocks
-     * ({@code ggml_gemm_q4_0_8x8_q8_0} on AVX2): each block's products summed exactly as one integer,
-     * then one float accumulator per output, {@code acc = fma(sum, d_w·d_x, acc)} block after block.
+     * Q4_0 in the order of {@link VectorKernels}' 16-bit kernel (not llama.cpp's, which the logit
+     * tolerances do not require): per block, eight integer lanes, lane l summing elements 2l, 2l+1, 2l+16 and
+     * 2l+17 (where the vector code pairs the two 16-element halves of a block in 16-bit lanes and then adjacent
+     * lanes), converted to float and fused-multiply-added with {@code d_w·d_x} into eight float lanes, which
+     * {@link #hsum8} sums at the end. The integer lane sums are exact in any order, so vector and scalar agree
+     * to the bit.
      */
-    private static float dotQ4_0Repacked(MemorySegment s, long o, Activations x, int xo, int count) {
-        float acc = 0;
-        for (int b = 0; b < count / 32; b++, o += 18, xo += 32) {
-            int sum = 0;
-            for (int j = 0; j < 32; j++) sum += quant32(GGMLType.Q4_0, s, o, j) * x.quants[xo + j];
-            acc = Math.fma((float) sum, f16(s, o) * x.scales[xo / 32], acc);
+    private static float dotQ32Paired(GGMLType type, MemorySegment s, long o, Activations x, int xo, int count) {
+        float[] acc = new float[8];
+        for (int b = 0; b < count / 32; b++, o += type.bytesPerBlock, xo += 32) {
+            float d = f16(s, o) * x.scales[xo / 32];
+            for (int l = 0; l < 8; l++) {
+                int sum = 0;
+                for (int j : new int[]{2 * l, 2 * l + 1, 2 * l + 16, 2 * l + 17}) {
+                    sum += quant32(type, s, o, j) * x.quants[xo + j];
+                }
+                acc[l] = Math.fma((float) sum, d, acc[l]);
+            }
         }
-        return acc;
+        return hsum8(acc);
     }
 
     /**

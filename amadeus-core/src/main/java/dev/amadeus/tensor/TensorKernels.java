@@ -29,9 +29,9 @@ public interface TensorKernels {
      * The same dot product, rounded the way llama.cpp's CPU backend (AVX2 build) rounds it in a batched
      * matrix product, which depends on the weight matrix's row count {@code matrixRows}. Float weights go
      * to llamafile's tinyBLAS when the matrix has a multiple of 4 rows of a multiple of 8 elements, to
-     * ggml's {@code vec_dot} otherwise; Q4_0 matrices with a multiple of 8 rows are repacked into
-     * interleaved 8-row blocks with their own kernel. The orders of these kernels differ; the other
-     * quantized types sum in one order either way.
+     * ggml's {@code vec_dot} otherwise; the orders of these kernels differ. Quantized types sum in one
+     * order whatever the matrix: llama.cpp's AVX2 order, except Q4_0, which sums in the order of our
+     * 16-bit-lane kernel (the logits stay within the parity tolerances, not bit-identical).
      */
     float dot(GGMLType type, MemorySegment data, long byteOffset, Activations x, int xOffset, int count, int matrixRows);
 

@@ -263,8 +263,8 @@ final class VectorKernels implements TensorKernels {
         return switch (type) {
             case F32, F16, BF16 -> matrixRows % 4 == 0 && count % 8 == 0 ? dotTiled(type, s, o, x.values, xo, count)
                     : vecDotFloat(type, s, o, x, xo, count);
-            case Q8_0 -> dotQ8_0(s, o, x, xo, count / 32);
-            case Q4_0 -> matrixRows % 8 == 0 ? dotQ4_0Repacked(s, o, x, xo, count / 32) : dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
+            case Q8_0 -> dotQ8_0(s, o, x.evenOdd, x.scales, xo, count / 32);
+            case Q4_0 -> dotQ4_0(s, o, x.wide, x.scales, xo, count / 32);
             case Q4_1 -> dotQ4_0OrQ4_1(type, s, o, x, xo, count / 32);
             case Q5_0, Q5_1 -> dotQ5_0OrQ5_1(type, s, o, x, xo, count / 32);
             case Q4_K -> dotQ4_K(s, o, x, xo, count / 256);
@@ -283,7 +283,7 @@ final class VectorKernels implements TensorKernels {
             case Q8_0 -> tileQ8_0(s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride);
             case F32, F16, BF16 -> matrixRows % 4 == 0 && x.cols % 8 == 0 && xRows >= 2
                     ? tileFloat(type, s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride) : 0;
-            case Q4_0 -> matrixRows % 8 == 0 ? tileQ4_0(s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride) : 0;
+            case Q4_0 -> tileQ4_0(s, o, rowBytes, rows, x, xRow, xRows, out, outOffset, outStride);
             default -> 0;
         };
         tileRest(type, s, o, rowBytes, done, rows, matrixRows, x, xRow, xRows, out, outOffset, outStride);
@@ -298,22 +298,6 @@ final class VectorKernels implements TensorKernels {
                 out[outOffset + b * outStride + r] = dot(type, s, o + r * rowBytes, x, (xRow + b) * cols, cols, matrixRows);
             }
         }
-    }
-
-    /**
-     * Q8_0, one row at a time: four rows at a time gain nothing here (the kernel is bound by its byte shifts,
-     * which sharing the activations does not reduce), and one row at a time reads the matrix as one sequential
-     * stream, which the hardware prefetcher follows better than four interleaved ones. Returns the rows done.
-     */
-    private static int tileQ8_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
-                                float[] out, int outOffset, int outStride) {
-        int cols = x.cols;
-        for (int r = 0; r < rows; r++) {
-            for (int b = 0; b < xRows; b++) {
-                out[outOffset + b * outStride + r] = dotQ8_0(s, o + r * rowBytes, x, (xRow + b) * cols, cols / 32);
-            }
-        }
-        return rows;
     }
 
     /**
@@ -336,95 +320,198 @@ final class VectorKernels implements TensorKernels {
         return r;
     }
 
-    /** Q4_0 in the repacked order (matrices of a multiple of 8 rows), four rows at a time. Returns the rows done. */
-    private static int tileQ4_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
+    /*
+     * Q8_0 and Q4_0 in 16-bit lanes, in ScalarKernels.dotQ32Paired's order. A block's 32 weights are widened to
+     * two vectors of 16 shorts (elements 0..15 and 16..31; Q4_0's nibbles unpacked with their -8 offset) and
+     * multiplied with the activations, which Activations keeps sign-extended to shorts; the two halves' products
+     * are added lane by lane (|w·x| <= 128·127, so two of them fit a short), and adjacent shorts added as ints.
+     * One float fused multiply-add per block applies d_w·d_x. Four rows share every activation load.
+     */
+
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+
+    /**
+     * Q8_0: for several activation rows, four weight rows at a time (each activation load serves four rows);
+     * for a single activation row (matVec), one weight row at a time, which reads the matrix as one sequential
+     * stream and measured faster. Both give every output in the order of {@link #dotQ8_0}.
+     */
+    private static int tileQ8_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
                                 float[] out, int outOffset, int outStride) {
         int cols = x.cols;
-        int blocks = cols / 32;
-        int[] xSums = activationSums(x, xRow, xRows);
-        float[] scales = new float[4 * blocks];
         int r = 0;
-        for (; r + 4 <= rows; r += 4) {
+        float[] ws = weightScales(cols / 32);
+        for (; xRows >= 2 && r + 4 <= rows; r += 4) {
+            weightScales4(s, o + r * rowBytes, rowBytes, 34, cols / 32, ws);
             for (int b = 0; b < xRows; b++) {
-                dotQ4_0x4(s, o + r * rowBytes, rowBytes, x, (xRow + b) * cols, blocks, xSums, b * blocks, scales,
+                dotQ8_0x4(s, o + r * rowBytes, rowBytes, ws, x.evenOdd, x.scales, (xRow + b) * cols, cols / 32,
                         out, outOffset + b * outStride + r);
             }
         }
-        return r;
+        for (; r < rows; r++) {
+            for (int b = 0; b < xRows; b++) {
+                out[outOffset + b * outStride + r] = dotQ8_0(s, o + r * rowBytes, x.evenOdd, x.scales, (xRow + b) * cols, cols / 32);
+            }
+        }
+        return rows;
     }
 
-    /** The sum of the 32 quants of every Q8_0 block of activation rows {@code xRow .. xRow + xRows}. */
-    private static int[] activationSums(Activations x, int xRow, int xRows) {
-        int blocks = x.cols / 32;
-        int[] sums = new int[xRows * blocks];
-        byte[] xq = x.quants;
-        int at = xRow * x.cols;
-        for (int i = 0; i < sums.length; i++, at += 32) {
-            int sum = 0;
-            for (int j = 0; j < 32; j++) sum += xq[at + j];
-            sums[i] = sum;
+    /** Q4_0 rows four at a time, then one at a time; every output in the order of {@link #dotQ4_0}. */
+    private static int tileQ4_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
+                                float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        int r = 0;
+        float[] ws = weightScales(cols / 32);
+        for (; r + 4 <= rows; r += 4) {
+            weightScales4(s, o + r * rowBytes, rowBytes, 18, cols / 32, ws);
+            for (int b = 0; b < xRows; b++) {
+                dotQ4_0x4(s, o + r * rowBytes, rowBytes, ws, x.wide, x.scales, (xRow + b) * cols, cols / 32,
+                        out, outOffset + b * outStride + r);
+            }
         }
-        return sums;
+        for (; r < rows; r++) {
+            for (int b = 0; b < xRows; b++) {
+                out[outOffset + b * outStride + r] = dotQ4_0(s, o + r * rowBytes, x.wide, x.scales, (xRow + b) * cols, cols / 32);
+            }
+        }
+        return rows;
     }
 
-    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
-    /** Lane masks and partner shuffles of the halving steps that turn four rows' lanes into one lane per row. */
-    private static final VectorMask<Integer> ODD = VectorMask.fromLong(I8, 0xAA);
-    private static final VectorMask<Integer> PAIRS_2_3 = VectorMask.fromLong(I8, 0xCC);
-    private static final VectorShuffle<Integer> XOR1 = VectorShuffle.fromOp(I8, i -> i ^ 1);
-    private static final VectorShuffle<Integer> XOR2 = VectorShuffle.fromOp(I8, i -> i ^ 2);
-    private static final VectorShuffle<Integer> XOR4 = VectorShuffle.fromOp(I8, i -> i ^ 4);
+    private static final ThreadLocal<float[][]> WEIGHT_SCALES = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    /**
-     * {@link #dotQ4_0Repacked} for four consecutive rows at once, one float lane per row: lane r does exactly
-     * the scalar {@code acc = fma((float) sum, d_w·d_x, acc)} of row r, block after block. A block's integer sum may be formed in any order, so it is taken as {@code Σ q·x - 8·Σ x} with the
-     * unsigned nibbles q (so that products fit 16-bit lanes), and the four rows' partial sums are folded into
-     * one vector holding each row's sum.
-     */
-    private static void dotQ4_0x4(MemorySegment s, long o, long rowBytes, Activations x, int xo, int blocks,
-                                  int[] xSums, int sumsAt, float[] scales, float[] out, int outAt) {
-        byte[] xq = x.quants;
-        rowScales4(s, o, rowBytes, 18, x.scales, xo / 32, blocks, scales);
-        FloatVector acc = FloatVector.zero(F4);
-        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
-            ShortVector xl = (ShortVector) ByteVector.fromArray(B16, xq, xo).convertShape(B2S, S16, 0);
-            ShortVector xh = (ShortVector) ByteVector.fromArray(B16, xq, xo + 16).convertShape(B2S, S16, 0);
-            ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            IntVector p0 = w0.and((short) 0xF).mul(xl).add(w0.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
-            IntVector a0 = p0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p0.lanewise(ASHR, 16));
-            ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + rowBytes + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            IntVector p1 = w1.and((short) 0xF).mul(xl).add(w1.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
-            IntVector a1 = p1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p1.lanewise(ASHR, 16));
-            // Even lanes: row 0's partial sums, odd lanes: row 1's; likewise rows 2 and 3.
-            IntVector pairs01 = a0.blend(a1, ODD).add(a1.blend(a0, ODD).rearrange(XOR1));
-            ShortVector w2 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2 * rowBytes + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            IntVector p2 = w2.and((short) 0xF).mul(xl).add(w2.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
-            IntVector a2 = p2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p2.lanewise(ASHR, 16));
-            ShortVector w3 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 3 * rowBytes + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            IntVector p3 = w3.and((short) 0xF).mul(xl).add(w3.lanewise(LSHR, 4).mul(xh)).reinterpretAsInts();
-            IntVector a3 = p3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p3.lanewise(ASHR, 16));
-            IntVector pairs23 = a2.blend(a3, ODD).add(a3.blend(a2, ODD).rearrange(XOR1));
-            // Lane j of four: row j's partial sums; then the two halves added.
-            IntVector quads = pairs01.blend(pairs23, PAIRS_2_3).add(pairs23.blend(pairs01, PAIRS_2_3).rearrange(XOR2));
-            IntVector sums = quads.add(quads.rearrange(XOR4)).sub(8 * xSums[sumsAt + b]);
-            acc = ((FloatVector) sums.convertShape(I2F, F4, 0)).fma(FloatVector.fromArray(F4, scales, 4 * b), acc);
-        }
-        acc.intoArray(out, outAt);
+    /** A per-thread buffer for {@link #weightScales4}, grown as needed. */
+    private static float[] weightScales(int blocks) {
+        float[][] holder = WEIGHT_SCALES.get();
+        if (holder[0].length < 4 * blocks) holder[0] = new float[4 * blocks];
+        return holder[0];
     }
 
     /**
-     * {@code d_w·d_x} of four rows for every block, rounded as the scalar code rounds it, row-interleaved
-     * ({@code scales[4 * block + row]}). Apart from the vector code so that the scale loads stay inlined.
+     * The f16 block scales of four rows as floats, row-interleaved ({@code ws[4 * block + row]}), decoded once
+     * per row group for all activation rows. Kept out of the vector kernels: inlining the conversions there
+     * pushes C2 past its inlining node budget, and a call left in the loop boxes the live vectors.
      */
-    private static void rowScales4(MemorySegment s, long o, long rowBytes, int blockBytes, float[] xScales, int xBlock,
-                                   int blocks, float[] scales) {
+    private static void weightScales4(MemorySegment s, long o, long rowBytes, int blockBytes, int blocks, float[] ws) {
         for (int b = 0; b < blocks; b++, o += blockBytes) {
-            float dx = xScales[xBlock + b];
-            scales[4 * b] = f16(s, o) * dx;
-            scales[4 * b + 1] = f16(s, o + rowBytes) * dx;
-            scales[4 * b + 2] = f16(s, o + 2 * rowBytes) * dx;
-            scales[4 * b + 3] = f16(s, o + 3 * rowBytes) * dx;
+            ws[4 * b] = f16(s, o);
+            ws[4 * b + 1] = f16(s, o + rowBytes);
+            ws[4 * b + 2] = f16(s, o + 2 * rowBytes);
+            ws[4 * b + 3] = f16(s, o + 3 * rowBytes);
         }
+    }
+
+    /**
+     * Q8_0 in llama.cpp's order ({@link ScalarKernels}' dotQ32): the 32 weight bytes loaded as 16 shorts, whose
+     * even (low) and odd (high) bytes are sign-extended by shifts and multiplied with the activations' even and
+     * odd elements, which {@link Activations} keeps apart as shorts; adjacent 16-bit sums, added as ints, give
+     * lane j the four products 4j..4j+3.
+     */
+    private static float dotQ8_0(MemorySegment s, long o, short[] xp, float[] xs, int xo, int blocks) {
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0, xb = xo / 32; b < blocks; b++, o += 34, xo += 32, xb++) {
+            ShortVector w = ByteVector.fromMemorySegment(B32, s, o + 2, LE).reinterpretAsShorts();
+            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo))
+                    .add(w.lanewise(ASHR, 8).mul(ShortVector.fromArray(S16, xp, xo + 16))).reinterpretAsInts();
+            IntVector q = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
+            acc = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, f16(s, o) * xs[xb]), acc);
+        }
+        FloatVector r = acc.add(acc.slice(4));
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
+    }
+
+    /** {@link #dotQ8_0} for rows at {@code o}, {@code o + rowBytes}, ..., written to {@code out[outAt .. outAt + 4)}. */
+    private static void dotQ8_0x4(MemorySegment s, long o, long rowBytes, float[] ws, short[] xp, float[] xs, int xo, int blocks,
+                                  float[] out, int outAt) {
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        long o1 = o + rowBytes, o2 = o + 2 * rowBytes, o3 = o + 3 * rowBytes;
+        for (int b = 0, xb = xo / 32; b < blocks; b++, o += 34, o1 += 34, o2 += 34, o3 += 34, xo += 32, xb++) {
+            ShortVector xe = ShortVector.fromArray(S16, xp, xo);
+            ShortVector xd = ShortVector.fromArray(S16, xp, xo + 16);
+            float dx = xs[xb];
+            ShortVector w;
+            IntVector p, q;
+            w = ByteVector.fromMemorySegment(B32, s, o + 2, LE).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w.lanewise(ASHR, 8).mul(xd)).reinterpretAsInts();
+            q = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
+            a0 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b] * dx), a0);
+            w = ByteVector.fromMemorySegment(B32, s, o1 + 2, LE).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w.lanewise(ASHR, 8).mul(xd)).reinterpretAsInts();
+            q = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
+            a1 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 1] * dx), a1);
+            w = ByteVector.fromMemorySegment(B32, s, o2 + 2, LE).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w.lanewise(ASHR, 8).mul(xd)).reinterpretAsInts();
+            q = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
+            a2 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 2] * dx), a2);
+            w = ByteVector.fromMemorySegment(B32, s, o3 + 2, LE).reinterpretAsShorts();
+            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w.lanewise(ASHR, 8).mul(xd)).reinterpretAsInts();
+            q = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
+            a3 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 3] * dx), a3);
+        }
+        FloatVector r0 = a0.add(a0.slice(4));
+        out[outAt] = (r0.lane(0) + r0.lane(2)) + (r0.lane(1) + r0.lane(3));
+        FloatVector r1 = a1.add(a1.slice(4));
+        out[outAt + 1] = (r1.lane(0) + r1.lane(2)) + (r1.lane(1) + r1.lane(3));
+        FloatVector r2 = a2.add(a2.slice(4));
+        out[outAt + 2] = (r2.lane(0) + r2.lane(2)) + (r2.lane(1) + r2.lane(3));
+        FloatVector r3 = a3.add(a3.slice(4));
+        out[outAt + 3] = (r3.lane(0) + r3.lane(2)) + (r3.lane(1) + r3.lane(3));
+    }
+
+    /*
+     * Q4_0: the 16 bytes of a block widened to shorts once; low nibbles are elements 0..15, high nibbles 16..31.
+     * Products are at most 8·127 and a lane pair's sum at most 4·8·127, so adjacent shorts can be added in the
+     * upper half of an int lane ((p + (p << 16)) >> 16) without overflowing.
+     */
+
+    private static float dotQ4_0(MemorySegment s, long o, short[] xw, float[] xs, int xo, int blocks) {
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0, xb = xo / 32; b < blocks; b++, o += 18, xo += 32, xb++) {
+            ShortVector xl = ShortVector.fromArray(S16, xw, xo);
+            ShortVector xh = ShortVector.fromArray(S16, xw, xo + 16);
+            ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            IntVector p = raw.and((short) 0xF).sub((short) 8).mul(xl).add(raw.lanewise(LSHR, 4).sub((short) 8).mul(xh)).reinterpretAsInts();
+            IntVector q = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
+            acc = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, f16(s, o) * xs[xb]), acc);
+        }
+        FloatVector r = acc.add(acc.slice(4));
+        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
+    }
+
+    /** {@link #dotQ4_0} for rows at {@code o}, {@code o + rowBytes}, ..., written to {@code out[outAt .. outAt + 4)}. */
+    private static void dotQ4_0x4(MemorySegment s, long o, long rowBytes, float[] ws, short[] xw, float[] xs, int xo, int blocks,
+                                  float[] out, int outAt) {
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        long o1 = o + rowBytes, o2 = o + 2 * rowBytes, o3 = o + 3 * rowBytes;
+        for (int b = 0, xb = xo / 32; b < blocks; b++, o += 18, o1 += 18, o2 += 18, o3 += 18, xo += 32, xb++) {
+            ShortVector xl = ShortVector.fromArray(S16, xw, xo);
+            ShortVector xh = ShortVector.fromArray(S16, xw, xo + 16);
+            float dx = xs[xb];
+            ShortVector raw;
+            IntVector p, q;
+            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            p = raw.and((short) 0xF).sub((short) 8).mul(xl).add(raw.lanewise(LSHR, 4).sub((short) 8).mul(xh)).reinterpretAsInts();
+            q = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
+            a0 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b] * dx), a0);
+            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o1 + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            p = raw.and((short) 0xF).sub((short) 8).mul(xl).add(raw.lanewise(LSHR, 4).sub((short) 8).mul(xh)).reinterpretAsInts();
+            q = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
+            a1 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 1] * dx), a1);
+            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o2 + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            p = raw.and((short) 0xF).sub((short) 8).mul(xl).add(raw.lanewise(LSHR, 4).sub((short) 8).mul(xh)).reinterpretAsInts();
+            q = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
+            a2 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 2] * dx), a2);
+            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o3 + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            p = raw.and((short) 0xF).sub((short) 8).mul(xl).add(raw.lanewise(LSHR, 4).sub((short) 8).mul(xh)).reinterpretAsInts();
+            q = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
+            a3 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 3] * dx), a3);
+        }
+        FloatVector r0 = a0.add(a0.slice(4));
+        out[outAt] = (r0.lane(0) + r0.lane(2)) + (r0.lane(1) + r0.lane(3));
+        FloatVector r1 = a1.add(a1.slice(4));
+        out[outAt + 1] = (r1.lane(0) + r1.lane(2)) + (r1.lane(1) + r1.lane(3));
+        FloatVector r2 = a2.add(a2.slice(4));
+        out[outAt + 2] = (r2.lane(0) + r2.lane(2)) + (r2.lane(1) + r2.lane(3));
+        FloatVector r3 = a3.add(a3.slice(4));
+        out[outAt + 3] = (r3.lane(0) + r3.lane(2)) + (r3.lane(1) + r3.lane(3));
     }
 
     /**
@@ -566,21 +653,6 @@ final class VectorKernels implements TensorKernels {
      * per lane exactly as _mm256_maddubs_epi16 followed by _mm256_madd_epi16 does.
      */
 
-    private static float dotQ8_0(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        byte[] xq = x.quants;
-        FloatVector acc = FloatVector.zero(F8);
-        for (int b = 0; b < blocks; b++, o += 34, xo += 32) {
-            ShortVector w = ByteVector.fromMemorySegment(B32, s, o + 2, LE).reinterpretAsShorts();
-            ShortVector v = ByteVector.fromArray(B32, xq, xo).reinterpretAsShorts();
-            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
-                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
-            FloatVector lanes = (FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16)).convert(I2F, 0);
-            acc = lanes.fma(FloatVector.broadcast(F8, f16(s, o) * x.scales[xo / 32]), acc);
-        }
-        FloatVector r = acc.add(acc.slice(4));
-        return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
-    }
-
     private static float dotQ4_0OrQ4_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {
         byte[] xq = x.quants;
         boolean withMin = type == GGMLType.Q4_1;
@@ -605,28 +677,6 @@ final class VectorKernels implements TensorKernels {
         }
         FloatVector r = lo.add(hi);
         return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3)) + mins;
-    }
-
-    /** {@link ScalarKernels}'s repacked Q4_0 order: an exact integer sum per block, then one float fma per block. */
-    private static float dotQ4_0Repacked(MemorySegment s, long o, Activations x, int xo, int blocks) {
-        byte[] xq = x.quants;
-        float acc = 0;
-        for (int b = 0; b < blocks; b++, o += 18, xo += 32) {
-            ByteVector raw = ByteVector.fromMemorySegment(B16, s, o + 2, LE);
-            ShortVector w = raw.and((byte) 0xF).sub((byte) 8).reinterpretAsShorts();
-            ShortVector v = ByteVector.fromArray(B16, xq, xo).reinterpretAsShorts();
-            IntVector p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
-                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
-            IntVector sum = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
-            w = raw.lanewise(LSHR, 4).sub((byte) 8).reinterpretAsShorts();
-            v = ByteVector.fromArray(B16, xq, xo + 16).reinterpretAsShorts();
-            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(v.lanewise(LSHL, 8).lanewise(ASHR, 8))
-                    .add(w.lanewise(ASHR, 8).mul(v.lanewise(ASHR, 8))).reinterpretAsInts();
-            sum = sum.add(p.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(p.lanewise(ASHR, 16));
-            // Integer lanes: any order of addition gives the same exact sum.
-            acc = Math.fma((float) sum.reduceLanes(ADD), f16(s, o) * x.scales[xo / 32], acc);
-        }
-        return acc;
     }
 
     private static float dotQ5_0OrQ5_1(GGMLType type, MemorySegment s, long o, Activations x, int xo, int blocks) {

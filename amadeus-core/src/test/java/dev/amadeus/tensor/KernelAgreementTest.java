@@ -95,9 +95,11 @@ class KernelAgreementTest {
                     float scalar = SCALAR.dot(type, data, offset, a, xRow * cols, cols);
                     float vector = VECTOR.dot(type, data, offset, a, xRow * cols, cols);
                     String where = type + " cols " + cols + " row " + row + " x " + xRow;
-                    // Both follow llama.cpp's order of operations, so they agree to the bit, in both orders.
+                    // Both sum in the same order (llama.cpp's, or for Q4_0 the 16-bit-lane kernel's, which the
+                    // scalar code reproduces lane by lane): integer block sums are exact, and the float steps are
+                    // the same operations, so they agree to the bit (a tolerance of 0 ulp).
                     assertEquals(Float.floatToIntBits(scalar), Float.floatToIntBits(vector), where + " vector vs scalar");
-                    // A matrix of 3 rows: ggml's vec_dot order for float types, no repacking for Q4_0.
+                    // A matrix of 3 rows: ggml's vec_dot order for float types.
                     float scalarVecDot = SCALAR.dot(type, data, offset, a, xRow * cols, cols, 3);
                     float vectorVecDot = VECTOR.dot(type, data, offset, a, xRow * cols, cols, 3);
                     assertEquals(Float.floatToIntBits(scalarVecDot), Float.floatToIntBits(vectorVecDot), where + " vec_dot order");
@@ -107,6 +109,34 @@ class KernelAgreementTest {
                     assertEquals(floatDot, vector, 0.02 * floatMagnitude + 1e-6, where + " quantized vs float");
                 }
             }
+        }
+    }
+
+    /**
+     * The Q8_0 and Q4_0 kernels add pairs of 8-bit products in 16-bit lanes; the largest products (weights
+     * -128 or -8 against activations of ±127, all of one sign) must not overflow them. Every block's sum is
+     * then an integer the float lanes hold exactly, so the result is known in closed form.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q8_0", "Q4_0"})
+    void extremeQuantsDoNotOverflowSixteenBitLanes(GGMLType type) {
+        int cols = 256;
+        int rows = 5;
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) type.byteSize(cols) * rows]);
+        for (long o = 0; o < data.byteSize(); o += type.bytesPerBlock) {
+            data.set(TestBlocks.F16, o, Float.floatToFloat16(1.0f));
+            for (int j = 2; j < type.bytesPerBlock; j++) data.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + j, (byte) (type == GGMLType.Q8_0 ? 0x80 : 0));
+        }
+        float[] x = new float[cols];
+        java.util.Arrays.fill(x, -1.0f);
+        Activations a = new Activations();
+        a.convert(type, x, 0, 1, cols);
+        assertEquals(-127, a.quants[0]);
+        float expected = (type == GGMLType.Q8_0 ? -128 : -8) * -127f * cols * a.scales[0];
+        float[] out = new float[rows];
+        for (TensorKernels kernels : new TensorKernels[]{SCALAR, VECTOR}) {
+            kernels.dotTile(type, data, 0, type.byteSize(cols), rows, rows, a, 0, 1, out, 0, 0);
+            for (float v : out) assertEquals(expected, v, Math.ulp(expected) * 8, kernels.getClass().getSimpleName());
         }
     }
 
