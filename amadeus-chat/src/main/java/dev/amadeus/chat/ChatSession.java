@@ -134,7 +134,7 @@ public final class ChatSession {
         int start = reused;
         while (prompt.length - start > Transformer.MAX_BATCH) {
             if (cancelled.getAsBoolean()) {
-                GenerationResult none = new GenerationResult(new int[0], "", FinishReason.CANCELLED, 0, 0, 0);
+                GenerationResult none = new GenerationResult(new int[0], "", FinishReason.CANCELLED, 0, 0, 0, 0);
                 messages.add(ChatMessage.assistant(""));
                 return new Turn(none, prompt.length, reused, start - reused, dropped);
             }
