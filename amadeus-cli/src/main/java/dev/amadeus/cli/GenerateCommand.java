@@ -121,13 +121,13 @@ final class GenerateCommand implements Callable<Integer> {
                         + ctx + " (raise it with -c)");
             }
             SamplingParams sampling = samplingParams();
+            Transformer transformer = new Transformer(m.config(), m.weights(), pool, ropeOptions);
             KVCacheType typeK = KVCacheType.parse(cacheTypeK, "--cache-type-k"), typeV = KVCacheType.parse(cacheTypeV, "--cache-type-v");
             MemoryPlan plan = MemoryPlan.of(m.file(), m.config(), ctx, typeK, typeV);
             err.println("amadeus: " + plan.describe());
             plan.checkFits();
             GenerationParams params = new GenerationParams(maxTokens, stops, ignoreEos, tokensToHeal());
             if (contextShift) params = params.withContextShift(keptTokens(promptTokens, tokenizer));
-            Transformer transformer = new Transformer(m.config(), m.weights(), pool, ropeOptions);
             err.printf("amadeus: loaded %s (%s) in %.2f s; prompt %d tokens, context %d, %d threads%n",
                     model.getFileName(), m.config().architecture().ggufName, (System.nanoTime() - loadStart) / 1e9,
                     promptTokens.length, ctx, nThreads);
