@@ -53,6 +53,10 @@ final class PasskeyCommand implements Callable<Integer> {
                     + "for each length (factor max(1, length / trained context)); METHOD:F fixes the factor (default: ${DEFAULT-VALUE}).")
     String method;
 
+    @Option(names = "--yarn-orig-ctx", defaultValue = "0", paramLabel = "N",
+            description = "The context the model was trained on, which the scaling methods stretch from; 0 = the file's context_length (default: ${DEFAULT-VALUE}).")
+    int originalContext;
+
     @Option(names = "--json", description = "Write one JSON object per (length, depth) line instead of the table.")
     boolean json;
 
@@ -75,7 +79,7 @@ final class PasskeyCommand implements Callable<Integer> {
         PrintStream err = System.err;
         List<Passkey.Cell> cells;
         try (Model m = Model.load(model); ThreadPool pool = new ThreadPool(nThreads)) {
-            RopeScalingFactory scalings = ScalingMethods.factory();
+            RopeScalingFactory scalings = ScalingMethods.factory(originalContext);
             scalings.create(method, m, lengths.getFirst()); // an unknown method fails before any work
             Passkey passkey = new Passkey(m.tokenizer());
             ProgressBar bar = new ProgressBar(err, (long) lengths.size() * depths.size() * trials);

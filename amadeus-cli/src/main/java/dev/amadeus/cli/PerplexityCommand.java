@@ -49,6 +49,10 @@ final class PerplexityCommand implements Callable<Integer> {
     @Option(names = "--chunks", defaultValue = "0", paramLabel = "N", description = "Evaluate at most N chunks per context; 0 = all (default: ${DEFAULT-VALUE}).")
     int chunks;
 
+    @Option(names = "--yarn-orig-ctx", defaultValue = "0", paramLabel = "N",
+            description = "The context the model was trained on, which the scaling methods stretch from; 0 = the file's context_length (default: ${DEFAULT-VALUE}).")
+    int originalContext;
+
     @Option(names = "--json", description = "Write one JSON object per (method, context) line instead of the table.")
     boolean json;
 
@@ -76,10 +80,10 @@ final class PerplexityCommand implements Callable<Integer> {
         List<PerplexitySweep.Outcome> outcomes;
         try (Model m = Model.load(model); ThreadPool pool = new ThreadPool(nThreads)) {
             // Methods and contexts first, so that what the sweep then refuses is the text.
-            for (String method : methods) ScalingMethods.factory().create(method, m, contexts.getFirst());
+            for (String method : methods) ScalingMethods.factory(originalContext).create(method, m, contexts.getFirst());
             PerplexitySweep sweep;
             try {
-                sweep = new PerplexitySweep(m, ScalingMethods.factory(), methods, contexts, text, chunks);
+                sweep = new PerplexitySweep(m, ScalingMethods.factory(originalContext), methods, contexts, text, chunks);
             } catch (AmadeusException e) {
                 throw new AmadeusException(textFile + ": " + e.getMessage());
             }

@@ -11,7 +11,7 @@ final class ScalingMethods {
     private ScalingMethods() {
     }
 
-    static RopeScalingFactory factory() {
-        return new ContextScalings();
+    static RopeScalingFactory factory(int originalContext) {
+        return new ContextScalings(originalContext);
     }
 }

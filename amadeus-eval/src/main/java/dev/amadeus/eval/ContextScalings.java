@@ -26,6 +26,21 @@ import java.util.List;
  * </ul>
  */
 public final class ContextScalings implements RopeScalingFactory {
+    private final int originalContext;
+
+    /** L is the model's trained context ({@code context_length} in its file). */
+    public ContextScalings() {
+        this(0);
+    }
+
+    /**
+     * L is {@code originalContext} when positive (the length the model was really trained on, when its file
+     * declares more, as stories260K's declares 2048 for 512-token training sequences), else the file's.
+     */
+    public ContextScalings(int originalContext) {
+        if (originalContext < 0) throw new AmadeusException("--yarn-orig-ctx must be positive, got " + originalContext);
+        this.originalContext = originalContext;
+    }
 
     @Override
     public List<String> methods() {
@@ -40,7 +55,7 @@ public final class ContextScalings implements RopeScalingFactory {
         int colon = method.indexOf(':');
         String name = colon < 0 ? method : method.substring(0, colon);
         RopeMethod m = RopeMethod.parse(name, "--rope-scaling");
-        int trained = model.config().trainedContextLength();
+        int trained = originalContext > 0 ? originalContext : model.config().trainedContextLength();
         double factor = colon < 0 ? defaultFactor(m, contextLength, trained) : factor(method.substring(colon + 1), method);
         RopeOptions options = RopeOptions.FROM_FILE.withMethod(m).withYarnOrigCtx(trained);
         options = switch (m) {
