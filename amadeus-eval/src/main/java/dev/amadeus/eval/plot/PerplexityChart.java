@@ -6,6 +6,7 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.Color;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,11 @@ public final class PerplexityChart {
     public static final int WIDTH = 900;
     public static final int HEIGHT = 560;
 
+    /** Colours far apart from each other (XChart's default palette has two near-identical yellows). */
+    private static final Color[] PALETTE = {
+            new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
+            new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
+
     private PerplexityChart() {
     }
 
@@ -29,6 +35,7 @@ public final class PerplexityChart {
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
         chart.getStyler().setOverlapped(true); // every method's point sits on its context, not beside it
         chart.getStyler().setYAxisDecimalPattern("#,##0.##");
+        chart.getStyler().setSeriesColors(PALETTE);
         List<Integer> contexts = outcomes.stream().map(o -> o.point().contextLength()).distinct().sorted().toList();
         Map<String, Map<Integer, Double>> byMethod = new LinkedHashMap<>();
         for (PerplexitySweep.Outcome o : outcomes) {
