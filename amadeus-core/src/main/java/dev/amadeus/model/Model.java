@@ -1,30 +1,50 @@
 package dev.amadeus.model;
 
 import dev.amadeus.gguf.GGUFFile;
+import dev.amadeus.tensor.RowInterleaving;
 import dev.amadeus.tokenizer.Tokenizer;
 
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 
-/** A model opened from a GGUF file: configuration, memory-mapped weights and tokenizer. Close to unmap. */
+/**
+ * A model opened from a GGUF file: configuration, memory-mapped weights and tokenizer. Close to unmap.
+ * <p>
+ * By default the matrices of types with a {@link RowInterleaving row-interleaved} layout (Q4_0) are copied
+ * once, at load, into that layout outside the Java heap, as llama.cpp repacks them for its CPU kernels; the
+ * mapped pages of the originals are then released, so the process holds about one copy. Loading with
+ * {@code interleave = false} keeps every weight in the mapped file.
+ */
 public final class Model implements AutoCloseable {
     private final GGUFFile file;
+    private final Arena interleavedWeights;
     private final ModelConfig config;
     private final ModelWeights weights;
     private final Tokenizer tokenizer;
 
-    private Model(GGUFFile file, ModelConfig config, ModelWeights weights, Tokenizer tokenizer) {
+    private Model(GGUFFile file, Arena interleavedWeights, ModelConfig config, ModelWeights weights, Tokenizer tokenizer) {
         this.file = file;
+        this.interleavedWeights = interleavedWeights;
         this.config = config;
         this.weights = weights;
         this.tokenizer = tokenizer;
     }
 
     public static Model load(Path path) {
+        return load(path, true);
+    }
+
+    /** Loads the model; {@code interleave} selects the row-interleaved copies of Q4_0 matrices (see above). */
+    public static Model load(Path path, boolean interleave) {
         GGUFFile file = GGUFFile.open(path);
+        Arena arena = Arena.ofShared();
         try {
             ModelConfig config = ModelConfig.fromGGUF(file);
-            return new Model(file, config, ModelWeights.load(file, config), Tokenizer.fromGGUF(file));
+            ModelWeights weights = ModelWeights.load(file, config);
+            if (interleave) weights = weights.interleaved(arena);
+            return new Model(file, arena, config, weights, Tokenizer.fromGGUF(file));
         } catch (RuntimeException e) {
+            arena.close();
             file.close();
             throw e;
         }
@@ -48,6 +68,7 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        interleavedWeights.close();
         file.close();
     }
 }

@@ -6,6 +6,7 @@ import dev.amadeus.gguf.TensorInfo;
 import dev.amadeus.tensor.GGMLType;
 import dev.amadeus.tensor.WeightMatrix;
 
+import java.lang.foreign.Arena;
 import java.util.Arrays;
 
 /**
@@ -24,6 +25,31 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
                         float[] ffnNorm,
                         WeightMatrix gate, WeightMatrix up, WeightMatrix down,
                         float[] postFfnNorm) {
+    }
+
+    /**
+     * These weights with every matrix that enters a matrix product replaced by its row-interleaved version
+     * ({@link WeightMatrix#interleaved}), allocated in {@code arena}; the originals' mapped pages are released
+     * (they are read again from the file if ever needed, e.g. an embedding row of a tied output matrix).
+     */
+    public ModelWeights interleaved(Arena arena) {
+        Layer[] out = new Layer[layers.length];
+        for (int l = 0; l < layers.length; l++) {
+            Layer y = layers[l];
+            out[l] = new Layer(y.attnNorm(), interleave(y.wq(), arena), interleave(y.wk(), arena), interleave(y.wv(), arena),
+                    interleave(y.qkv(), arena), y.bq(), y.bk(), y.bv(), interleave(y.wo(), arena), y.bo(), y.postAttnNorm(),
+                    y.ffnNorm(), interleave(y.gate(), arena), interleave(y.up(), arena), interleave(y.down(), arena),
+                    y.postFfnNorm());
+        }
+        return new ModelWeights(tokenEmbedding, outputNorm, interleave(output, arena), ropeFrequencyFactors, out,
+                ropeFactorsLong, ropeFactorsShort);
+    }
+
+    private static WeightMatrix interleave(WeightMatrix w, Arena arena) {
+        if (w == null) return null;
+        WeightMatrix i = w.interleaved(arena);
+        if (i != w && w.data().isMapped()) w.data().unload();
+        return i;
     }
 
     public static ModelWeights load(GGUFFile file, ModelConfig c) {

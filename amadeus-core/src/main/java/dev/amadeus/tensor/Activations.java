@@ -22,6 +22,14 @@ public final class Activations {
      * two operands the Q8_0 kernel multiplies with the even and odd bytes of a weight block.
      */
     short[] evenOdd = new short[0];
+    /**
+     * Q8_0 only: the quants in pairs, {@code pairs[i] = quants[2i] & 0xFFFF | quants[2i + 1] << 16}, so that
+     * broadcasting one int puts two consecutive elements in every pair of 16-bit lanes (the kernels for
+     * {@link RowInterleaving row-interleaved} weights multiply eight rows' weights with them at once).
+     */
+    int[] pairs = new int[0];
+    /** Q8_0 only: the sum of the quants of each 32-element block. */
+    int[] quantSums = new int[0];
     /** Block scales: one per 32 elements (Q8_0, Q8_1, stored f16-rounded) or per 256 (Q8_K, full f32). */
     float[] scales = new float[0];
     /** Q8_1 only: per 32-element block, f16-rounded {@code d * sum(quants)}. */
@@ -81,6 +89,8 @@ public final class Activations {
                 if (format == GGMLType.Q8_0) {
                     wide = grow(wide, n);
                     evenOdd = grow(evenOdd, n);
+                    pairs = grow(pairs, n / 2);
+                    quantSums = grow(quantSums, n / 32);
                 }
                 if (format == GGMLType.Q8_1) blockSums = grow(blockSums, n / 32);
                 if (format == GGMLType.Q8_K) groupSums = grow(groupSums, n / 16);
@@ -105,6 +115,12 @@ public final class Activations {
                     wide[i] = quants[i];
                     int inBlock = i & 31;
                     evenOdd[(i & ~31) + (inBlock >> 1) + 16 * (inBlock & 1)] = quants[i];
+                }
+                for (int i = base; i < base + cols; i += 2) pairs[i / 2] = quants[i] & 0xFFFF | quants[i + 1] << 16;
+                for (int b = base; b < base + cols; b += 32) {
+                    int sum = 0;
+                    for (int i = b; i < b + 32; i++) sum += quants[i];
+                    quantSums[b / 32] = sum;
                 }
             }
             case Q8_1 -> Quantizers.activationQ8_0(x, xOffset, cols, quants, base, scales, base / 32, blockSums);

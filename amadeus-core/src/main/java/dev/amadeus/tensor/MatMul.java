@@ -11,14 +11,29 @@ import java.util.Objects;
  * same tokens evaluated one by one produce identical numbers.
  */
 public final class MatMul {
-    /** Activation bytes per tile in matMul: small enough to stay in L2 while a weight row is reused across it. */
-    private static final int ACTIVATION_TILE_BYTES = 256 * 1024;
+    /**
+     * Activation bytes per tile in matMul: small enough to stay in L1 while every weight row of a pass is
+     * applied to it, so that the activations, read once per weight block, come from the nearest cache.
+     */
+    private static final int ACTIVATION_TILE_BYTES = 16 * 1024;
+
+    /**
+     * Row groups per pass in matMul: each pass applies these rows to every activation tile in turn, so its
+     * weights (up to a few hundred KB) are read from memory once and then from L2.
+     */
+    private static final int GROUPS_PER_PASS = 8;
 
     /**
      * Threads get whole groups of this many rows, so that kernels working on several rows at once (Q4_0 and
      * Q8_0 in groups of four) see full groups except at the matrix's end.
      */
-    private static final int ROW_GROUP = 8;
+    private static final int ROW_GROUP = RowInterleaving.ROWS;
+
+    /**
+     * Row groups are handed to threads in about this many chunks per thread, taken on demand: a thread that
+     * the machine slows down then takes fewer, instead of leaving the others waiting at the end.
+     */
+    private static final int CHUNKS_PER_THREAD = 8;
 
     private static final ThreadLocal<Activations> SCRATCH = ThreadLocal.withInitial(Activations::new);
 
@@ -47,14 +62,8 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOffset, rows, out.length);
         Activations a = SCRATCH.get();
         a.convert(w.type(), x, xOffset, 1, cols);
-        GGMLType type = w.type();
-        MemorySegment data = w.data();
-        long rowBytes = w.rowBytes();
-        pool.parallelFor(Math.ceilDiv(rows, ROW_GROUP), (g0, g1) -> {
-            int start = g0 * ROW_GROUP;
-            int end = Math.min(rows, g1 * ROW_GROUP);
-            kernels.dotTile(type, data, start * rowBytes, rowBytes, end - start, rows, a, 0, 1, out, outOffset + start, 0);
-        });
+        int groups = Math.ceilDiv(rows, ROW_GROUP);
+        pool.parallelForChunks(groups, chunk(groups, pool), (g0, g1) -> rowGroups(kernels, w, a, g0, g1, 0, 1, out, outOffset, 0));
     }
 
     static void matMul(TensorKernels kernels, WeightMatrix w, float[] x, int batch, float[] out, ThreadPool pool) {
@@ -65,23 +74,52 @@ public final class MatMul {
         if (batch == 0) return;
         Activations a = SCRATCH.get();
         a.convert(w.type(), x, 0, batch, cols);
-        int tile = Math.clamp(ACTIVATION_TILE_BYTES / activationRowBytes(a.format(), cols), 1, batch);
-        GGMLType type = w.type();
-        MemorySegment data = w.data();
-        long rowBytes = w.rowBytes();
-        pool.parallelFor(Math.ceilDiv(rows, ROW_GROUP), (g0, g1) -> {
-            int start = g0 * ROW_GROUP;
-            int end = Math.min(rows, g1 * ROW_GROUP);
-            for (int b0 = 0; b0 < batch; b0 += tile) {
-                int n = Math.min(batch, b0 + tile) - b0;
-                kernels.dotTile(type, data, start * rowBytes, rowBytes, end - start, rows, a, b0, n, out, b0 * rows + start, rows);
+        // At least the four rows the kernels take at once, even when that overflows L1 (long rows).
+        int tile = Math.clamp(ACTIVATION_TILE_BYTES / activationRowBytes(a.format(), cols), 4, Math.max(4, batch));
+        int groups = Math.ceilDiv(rows, ROW_GROUP);
+        pool.parallelForChunks(groups, chunk(groups, pool), (g0, g1) -> {
+            for (int p0 = g0; p0 < g1; p0 += GROUPS_PER_PASS) {
+                int p1 = Math.min(g1, p0 + GROUPS_PER_PASS);
+                for (int b0 = 0; b0 < batch; b0 += tile) {
+                    int n = Math.min(batch, b0 + tile) - b0;
+                    rowGroups(kernels, w, a, p0, p1, b0, n, out, b0 * rows, rows);
+                }
             }
         });
     }
 
+    /**
+     * Outputs of row groups {@code g0..g1} (rows {@code 8 * g0 ..}) for activation rows {@code xRow..xRow + xRows}:
+     * from the row-interleaved copy where the matrix has one, from the original blocks otherwise (and for a last,
+     * partial group).
+     */
+    private static void rowGroups(TensorKernels kernels, WeightMatrix w, Activations a, int g0, int g1, int xRow, int xRows,
+                                  float[] out, int outOffset, int outStride) {
+        int rows = w.rows();
+        int interleavedGroups = w.interleavedRows() / ROW_GROUP;
+        int mid = Math.clamp(interleavedGroups, g0, g1);
+        if (mid > g0) {
+            long groupBytes = (long) (w.cols() / 32) * RowInterleaving.GROUP_BLOCK_BYTES;
+            kernels.dotInterleaved(w.type(), w.interleavedData(), g0 * groupBytes, mid - g0, a, xRow, xRows,
+                    out, outOffset + g0 * ROW_GROUP, outStride);
+        }
+        if (g1 > mid) {
+            int start = mid * ROW_GROUP;
+            int end = Math.min(rows, g1 * ROW_GROUP);
+            kernels.dotTile(w.type(), w.data(), start * w.rowBytes(), w.rowBytes(), end - start, rows, a, xRow, xRows,
+                    out, outOffset + start, outStride);
+        }
+    }
+
+    private static int chunk(int groups, ThreadPool pool) {
+        return Math.max(1, groups / (CHUNKS_PER_THREAD * pool.threads()));
+    }
+
+    /** Bytes of one activation row that the kernels read: floats, 16-bit copies of Q8_0 quants, or 8-bit quants. */
     private static int activationRowBytes(GGMLType format, int cols) {
         return switch (format) {
             case F32, F16, BF16 -> Math.max(1, 4 * cols);
+            case Q8_0 -> Math.max(1, 2 * cols);
             default -> Math.max(1, cols + cols / 8);
         };
     }

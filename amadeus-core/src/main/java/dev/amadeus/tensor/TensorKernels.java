@@ -54,6 +54,16 @@ public interface TensorKernels {
         }
     }
 
+    /**
+     * Outputs of a {@link RowInterleaving row-interleaved} Q4_0 matrix: for groups {@code g < groups} (the first
+     * at {@code byteOffset} of the interleaved copy) and activation rows {@code b < xRows} (row {@code xRow + b}
+     * of {@code x}), {@code out[outOffset + b * outStride + 8 * g + r]} is row r of group g dotted with the
+     * activation row. Each block's products are summed exactly as integers, then every row takes one float
+     * fused multiply-add per block, {@code acc = fma((float) sum, d_w * d_x, acc)}, in block order.
+     */
+    void dotInterleaved(GGMLType type, MemorySegment interleaved, long byteOffset, int groups, Activations x, int xRow,
+                        int xRows, float[] out, int outOffset, int outStride);
+
     static TensorKernels scalar() {
         return ScalarKernels.INSTANCE;
     }

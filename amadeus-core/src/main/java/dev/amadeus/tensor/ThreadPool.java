@@ -31,6 +31,9 @@ public final class ThreadPool implements AutoCloseable {
     private volatile boolean callerParked;
     private RangeBody body;
     private int count;
+    /** Size of the ranges handed out on demand, or 0 for one fixed range per thread. */
+    private int chunk;
+    private final AtomicInteger nextChunk = new AtomicInteger();
 
     public ThreadPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
@@ -55,16 +58,34 @@ public final class ThreadPool implements AutoCloseable {
      * different threads take turns.
      */
     public void parallelFor(int count, RangeBody body) {
+        run(count, 0, body);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, count)} in ranges of {@code chunk} (the last may be shorter) that the
+     * threads take as they become free, so that a thread slowed by anything else on the machine does not hold
+     * the others up at the end. Ranges are contiguous and ascending within each thread; otherwise as
+     * {@link #parallelFor}.
+     */
+    public void parallelForChunks(int count, int chunk, RangeBody body) {
+        if (chunk < 1) throw new IllegalArgumentException("chunk must be at least 1, got " + chunk);
+        run(count, chunk, body);
+    }
+
+    private void run(int count, int chunk, RangeBody body) {
         if (count <= 0) return;
         if (closed) throw new IllegalStateException("thread pool is closed");
         if (threads == 1 || count == 1 || isWorker(Thread.currentThread()) || submitLock.isHeldByCurrentThread()) {
-            body.run(0, count);
+            int step = chunk > 0 ? chunk : count;
+            for (int start = 0; start < count; start += step) body.run(start, Math.min(count, start + step));
             return;
         }
         submitLock.lock();
         try {
             this.body = body;
             this.count = count;
+            this.chunk = chunk;
+            nextChunk.set(0);
             this.caller = Thread.currentThread();
             failure.set(null);
             pending.set(workers.length);
@@ -92,6 +113,10 @@ public final class ThreadPool implements AutoCloseable {
     }
 
     private void runPart(int part) {
+        if (chunk > 0) {
+            runChunks();
+            return;
+        }
         int start = (int) ((long) count * part / threads);
         int end = (int) ((long) count * (part + 1) / threads);
         if (start >= end) return;
@@ -99,6 +124,18 @@ public final class ThreadPool implements AutoCloseable {
             body.run(start, end);
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
+        }
+    }
+
+    private void runChunks() {
+        try {
+            int start;
+            while ((start = nextChunk.getAndAdd(chunk)) < count) {
+                body.run(start, Math.min(count, start + chunk));
+            }
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+            nextChunk.set(count);
         }
     }
 

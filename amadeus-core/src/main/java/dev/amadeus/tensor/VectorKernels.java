@@ -300,6 +300,107 @@ final class VectorKernels implements TensorKernels {
         }
     }
 
+    @Override
+    public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
+                               float[] out, int outOffset, int outStride) {
+        if (type != GGMLType.Q4_0) throw new IllegalArgumentException("no interleaved layout for " + type);
+        int cols = x.cols;
+        int blocks = cols / 32;
+        long groupBytes = (long) blocks * RowInterleaving.GROUP_BLOCK_BYTES;
+        for (int g = 0; g < groups; g++, o += groupBytes) {
+            int outAt = outOffset + RowInterleaving.ROWS * g;
+            int b = 0;
+            for (; b + 4 <= xRows; b += 4) {
+                dotQ4_0Group4(s, o, x.pairs, x.quantSums, x.scales, (xRow + b) * cols, cols, blocks, out, outAt + b * outStride, outStride);
+            }
+            for (; b < xRows; b++) {
+                dotQ4_0Group(s, o, x.pairs, x.quantSums, x.scales, (xRow + b) * cols, blocks, out, outAt + b * outStride, outStride);
+            }
+        }
+    }
+
+    /*
+     * Row-interleaved Q4_0 (see RowInterleaving): 16-bit lanes 2r and 2r+1 hold row r's weights for two
+     * consecutive elements, multiplied by a broadcast pair of activations. Unsigned nibbles times quants sum to at
+     * most 16 * 15 * 127 per lane over a block, so the block is summed in 16-bit lanes and only then widened;
+     * the nibbles' offset of 8 is taken off once, as 8 times the activations' block sum. Lane r of the result
+     * is row r: one fused multiply-add per block and row, no horizontal sum.
+     */
+
+    private static void dotQ4_0Group(MemorySegment s, long o, int[] xp, int[] xsum, float[] xs, int xo, int blocks,
+                                     float[] out, int outAt, int outStride) {
+        FloatVector a0 = FloatVector.zero(F8);
+        int x0 = xo;
+        for (int blk = 0; blk < blocks; blk++, o += RowInterleaving.GROUP_BLOCK_BYTES) {
+            int e = 32 * blk;
+            ShortVector s0 = ShortVector.zero(S16);
+            for (int t = 0; t < 8; t++) {
+                ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+                ShortVector lo = raw.and((short) 0xF);
+                ShortVector hi = raw.lanewise(LSHR, 4);
+                s0 = s0.add(lo.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + t]).reinterpretAsShorts()))
+                        .add(hi.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + 8 + t]).reinterpretAsShorts()));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector i0 = s0.reinterpretAsInts();
+            IntVector q0 = i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).sub(8 * xsum[(x0 + e) / 32]);
+            a0 = ((FloatVector) q0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
+        }
+        a0.intoArray(out, outAt + 0 * outStride);
+    }
+
+    /** {@link #dotQ4_0Group} for four activation rows ({@code cols} apart), each unpacked weight chunk used by all four. */
+    private static void dotQ4_0Group4(MemorySegment s, long o, int[] xp, int[] xsum, float[] xs, int xo, int cols, int blocks,
+                                     float[] out, int outAt, int outStride) {
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        int x0 = xo;
+        int x1 = xo + 1 * cols;
+        int x2 = xo + 2 * cols;
+        int x3 = xo + 3 * cols;
+        for (int blk = 0; blk < blocks; blk++, o += RowInterleaving.GROUP_BLOCK_BYTES) {
+            int e = 32 * blk;
+            ShortVector s0 = ShortVector.zero(S16), s1 = s0, s2 = s0, s3 = s0;
+            for (int t = 0; t < 8; t++) {
+                ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+                ShortVector lo = raw.and((short) 0xF);
+                ShortVector hi = raw.lanewise(LSHR, 4);
+                s0 = s0.add(lo.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + t]).reinterpretAsShorts()))
+                        .add(hi.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + 8 + t]).reinterpretAsShorts()));
+                s1 = s1.add(lo.mul(IntVector.broadcast(I8, xp[(x1 + e) / 2 + t]).reinterpretAsShorts()))
+                        .add(hi.mul(IntVector.broadcast(I8, xp[(x1 + e) / 2 + 8 + t]).reinterpretAsShorts()));
+                s2 = s2.add(lo.mul(IntVector.broadcast(I8, xp[(x2 + e) / 2 + t]).reinterpretAsShorts()))
+                        .add(hi.mul(IntVector.broadcast(I8, xp[(x2 + e) / 2 + 8 + t]).reinterpretAsShorts()));
+                s3 = s3.add(lo.mul(IntVector.broadcast(I8, xp[(x3 + e) / 2 + t]).reinterpretAsShorts()))
+                        .add(hi.mul(IntVector.broadcast(I8, xp[(x3 + e) / 2 + 8 + t]).reinterpretAsShorts()));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector i0 = s0.reinterpretAsInts();
+            IntVector q0 = i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).sub(8 * xsum[(x0 + e) / 32]);
+            a0 = ((FloatVector) q0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
+            IntVector i1 = s1.reinterpretAsInts();
+            IntVector q1 = i1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i1.lanewise(ASHR, 16)).sub(8 * xsum[(x1 + e) / 32]);
+            a1 = ((FloatVector) q1.convert(I2F, 0)).fma(dw.mul(xs[(x1 + e) / 32]), a1);
+            IntVector i2 = s2.reinterpretAsInts();
+            IntVector q2 = i2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i2.lanewise(ASHR, 16)).sub(8 * xsum[(x2 + e) / 32]);
+            a2 = ((FloatVector) q2.convert(I2F, 0)).fma(dw.mul(xs[(x2 + e) / 32]), a2);
+            IntVector i3 = s3.reinterpretAsInts();
+            IntVector q3 = i3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i3.lanewise(ASHR, 16)).sub(8 * xsum[(x3 + e) / 32]);
+            a3 = ((FloatVector) q3.convert(I2F, 0)).fma(dw.mul(xs[(x3 + e) / 32]), a3);
+        }
+        a0.intoArray(out, outAt + 0 * outStride);
+        a1.intoArray(out, outAt + 1 * outStride);
+        a2.intoArray(out, outAt + 2 * outStride);
+        a3.intoArray(out, outAt + 3 * outStride);
+    }
+
     /**
      * Float weights in tinyBLAS order, several activation rows: widening half-precision weights is exact, so
      * four rows are widened once and reused for every activation row of the tile. Returns the rows done.
@@ -325,78 +426,47 @@ final class VectorKernels implements TensorKernels {
      * two vectors of 16 shorts (elements 0..15 and 16..31; Q4_0's nibbles unpacked with their -8 offset) and
      * multiplied with the activations, which Activations keeps sign-extended to shorts; the two halves' products
      * are added lane by lane (|w·x| <= 128·127, so two of them fit a short), and adjacent shorts added as ints.
-     * One float fused multiply-add per block applies d_w·d_x. Four rows share every activation load.
+     * One float fused multiply-add per block applies d_w·d_x. Several activation rows share every weight block unpacked.
      */
 
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
     /**
-     * Q8_0: for several activation rows, four weight rows at a time (each activation load serves four rows);
-     * for a single activation row (matVec), one weight row at a time, which reads the matrix as one sequential
-     * stream and measured faster. Both give every output in the order of {@link #dotQ8_0}.
+     * Q8_0: one weight row at a time, applied to up to four activation rows at once, so that each weight block
+     * is loaded and split into its even and odd bytes once for all of them (a single activation row, matVec,
+     * reads the matrix as one sequential stream). Every output in the order of {@link #dotQ8_0}.
      */
     private static int tileQ8_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
                                 float[] out, int outOffset, int outStride) {
         int cols = x.cols;
-        int r = 0;
-        float[] ws = weightScales(cols / 32);
-        for (; xRows >= 2 && r + 4 <= rows; r += 4) {
-            weightScales4(s, o + r * rowBytes, rowBytes, 34, cols / 32, ws);
-            for (int b = 0; b < xRows; b++) {
-                dotQ8_0x4(s, o + r * rowBytes, rowBytes, ws, x.evenOdd, x.scales, (xRow + b) * cols, cols / 32,
-                        out, outOffset + b * outStride + r);
+        for (int r = 0; r < rows; r++) {
+            long row = o + r * rowBytes;
+            int b = 0;
+            for (; b + 4 <= xRows; b += 4) {
+                dotQ8_0w1x4(s, row, x.evenOdd, x.scales, (xRow + b) * cols, cols, out, outOffset + b * outStride + r, outStride);
             }
-        }
-        for (; r < rows; r++) {
-            for (int b = 0; b < xRows; b++) {
-                out[outOffset + b * outStride + r] = dotQ8_0(s, o + r * rowBytes, x.evenOdd, x.scales, (xRow + b) * cols, cols / 32);
+            for (; b < xRows; b++) {
+                out[outOffset + b * outStride + r] = dotQ8_0(s, row, x.evenOdd, x.scales, (xRow + b) * cols, cols / 32);
             }
         }
         return rows;
     }
 
-    /** Q4_0 rows four at a time, then one at a time; every output in the order of {@link #dotQ4_0}. */
+    /** Q4_0 in the same arrangement as {@link #tileQ8_0}; every output in the order of {@link #dotQ4_0}. */
     private static int tileQ4_0(MemorySegment s, long o, long rowBytes, int rows, Activations x, int xRow, int xRows,
                                 float[] out, int outOffset, int outStride) {
         int cols = x.cols;
-        int r = 0;
-        float[] ws = weightScales(cols / 32);
-        for (; r + 4 <= rows; r += 4) {
-            weightScales4(s, o + r * rowBytes, rowBytes, 18, cols / 32, ws);
-            for (int b = 0; b < xRows; b++) {
-                dotQ4_0x4(s, o + r * rowBytes, rowBytes, ws, x.wide, x.scales, (xRow + b) * cols, cols / 32,
-                        out, outOffset + b * outStride + r);
+        for (int r = 0; r < rows; r++) {
+            long row = o + r * rowBytes;
+            int b = 0;
+            for (; b + 4 <= xRows; b += 4) {
+                dotQ4_0w1x4(s, row, x.wide, x.scales, (xRow + b) * cols, cols, out, outOffset + b * outStride + r, outStride);
             }
-        }
-        for (; r < rows; r++) {
-            for (int b = 0; b < xRows; b++) {
-                out[outOffset + b * outStride + r] = dotQ4_0(s, o + r * rowBytes, x.wide, x.scales, (xRow + b) * cols, cols / 32);
+            for (; b < xRows; b++) {
+                out[outOffset + b * outStride + r] = dotQ4_0(s, row, x.wide, x.scales, (xRow + b) * cols, cols / 32);
             }
         }
         return rows;
-    }
-
-    private static final ThreadLocal<float[][]> WEIGHT_SCALES = ThreadLocal.withInitial(() -> new float[1][0]);
-
-    /** A per-thread buffer for {@link #weightScales4}, grown as needed. */
-    private static float[] weightScales(int blocks) {
-        float[][] holder = WEIGHT_SCALES.get();
-        if (holder[0].length < 4 * blocks) holder[0] = new float[4 * blocks];
-        return holder[0];
-    }
-
-    /**
-     * The f16 block scales of four rows as floats, row-interleaved ({@code ws[4 * block + row]}), decoded once
-     * per row group for all activation rows. Kept out of the vector kernels: inlining the conversions there
-     * pushes C2 past its inlining node budget, and a call left in the loop boxes the live vectors.
-     */
-    private static void weightScales4(MemorySegment s, long o, long rowBytes, int blockBytes, int blocks, float[] ws) {
-        for (int b = 0; b < blocks; b++, o += blockBytes) {
-            ws[4 * b] = f16(s, o);
-            ws[4 * b + 1] = f16(s, o + rowBytes);
-            ws[4 * b + 2] = f16(s, o + 2 * rowBytes);
-            ws[4 * b + 3] = f16(s, o + 3 * rowBytes);
-        }
     }
 
     /**
@@ -418,42 +488,42 @@ final class VectorKernels implements TensorKernels {
         return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
     }
 
-    /** {@link #dotQ8_0} for rows at {@code o}, {@code o + rowBytes}, ..., written to {@code out[outAt .. outAt + 4)}. */
-    private static void dotQ8_0x4(MemorySegment s, long o, long rowBytes, float[] ws, short[] xp, float[] xs, int xo, int blocks,
-                                  float[] out, int outAt) {
+    /**
+     * {@link #dotQ8_0} of one weight row with the four activation rows starting at element {@code xo} (each
+     * {@code cols} long), written to {@code out[outAt + k * outStride]} for k = 0..3.
+     */
+    private static void dotQ8_0w1x4(MemorySegment s, long o, short[] xq, float[] xs, int xo, int cols,
+                                    float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
-        long o1 = o + rowBytes, o2 = o + 2 * rowBytes, o3 = o + 3 * rowBytes;
-        for (int b = 0, xb = xo / 32; b < blocks; b++, o += 34, o1 += 34, o2 += 34, o3 += 34, xo += 32, xb++) {
-            ShortVector xe = ShortVector.fromArray(S16, xp, xo);
-            ShortVector xd = ShortVector.fromArray(S16, xp, xo + 16);
-            float dx = xs[xb];
-            ShortVector w;
+        int x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols;
+        for (int b = 0, blocks = cols / 32; b < blocks; b++, o += 34) {
+            ShortVector w = ByteVector.fromMemorySegment(B32, s, o + 2, LE).reinterpretAsShorts();
+            ShortVector even = w.lanewise(LSHL, 8).lanewise(ASHR, 8);
+            ShortVector odd = w.lanewise(ASHR, 8);
+            float dw = f16(s, o);
+            int e = 32 * b;
             IntVector p, q;
-            w = ByteVector.fromMemorySegment(B32, s, o + 2, LE).reinterpretAsShorts();
-            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w.lanewise(ASHR, 8).mul(xd)).reinterpretAsInts();
+            p = even.mul(ShortVector.fromArray(S16, xq, xo + e)).add(odd.mul(ShortVector.fromArray(S16, xq, xo + e + 16))).reinterpretAsInts();
             q = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
-            a0 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b] * dx), a0);
-            w = ByteVector.fromMemorySegment(B32, s, o1 + 2, LE).reinterpretAsShorts();
-            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w.lanewise(ASHR, 8).mul(xd)).reinterpretAsInts();
+            a0 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, dw * xs[(xo + e) / 32]), a0);
+            p = even.mul(ShortVector.fromArray(S16, xq, x1 + e)).add(odd.mul(ShortVector.fromArray(S16, xq, x1 + e + 16))).reinterpretAsInts();
             q = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
-            a1 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 1] * dx), a1);
-            w = ByteVector.fromMemorySegment(B32, s, o2 + 2, LE).reinterpretAsShorts();
-            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w.lanewise(ASHR, 8).mul(xd)).reinterpretAsInts();
+            a1 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, dw * xs[(x1 + e) / 32]), a1);
+            p = even.mul(ShortVector.fromArray(S16, xq, x2 + e)).add(odd.mul(ShortVector.fromArray(S16, xq, x2 + e + 16))).reinterpretAsInts();
             q = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
-            a2 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 2] * dx), a2);
-            w = ByteVector.fromMemorySegment(B32, s, o3 + 2, LE).reinterpretAsShorts();
-            p = w.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(xe).add(w.lanewise(ASHR, 8).mul(xd)).reinterpretAsInts();
+            a2 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, dw * xs[(x2 + e) / 32]), a2);
+            p = even.mul(ShortVector.fromArray(S16, xq, x3 + e)).add(odd.mul(ShortVector.fromArray(S16, xq, x3 + e + 16))).reinterpretAsInts();
             q = p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16));
-            a3 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 3] * dx), a3);
+            a3 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, dw * xs[(x3 + e) / 32]), a3);
         }
         FloatVector r0 = a0.add(a0.slice(4));
         out[outAt] = (r0.lane(0) + r0.lane(2)) + (r0.lane(1) + r0.lane(3));
         FloatVector r1 = a1.add(a1.slice(4));
-        out[outAt + 1] = (r1.lane(0) + r1.lane(2)) + (r1.lane(1) + r1.lane(3));
+        out[outAt + outStride] = (r1.lane(0) + r1.lane(2)) + (r1.lane(1) + r1.lane(3));
         FloatVector r2 = a2.add(a2.slice(4));
-        out[outAt + 2] = (r2.lane(0) + r2.lane(2)) + (r2.lane(1) + r2.lane(3));
+        out[outAt + 2 * outStride] = (r2.lane(0) + r2.lane(2)) + (r2.lane(1) + r2.lane(3));
         FloatVector r3 = a3.add(a3.slice(4));
-        out[outAt + 3] = (r3.lane(0) + r3.lane(2)) + (r3.lane(1) + r3.lane(3));
+        out[outAt + 3 * outStride] = (r3.lane(0) + r3.lane(2)) + (r3.lane(1) + r3.lane(3));
     }
 
     /*
@@ -476,42 +546,39 @@ final class VectorKernels implements TensorKernels {
         return (r.lane(0) + r.lane(2)) + (r.lane(1) + r.lane(3));
     }
 
-    /** {@link #dotQ4_0} for rows at {@code o}, {@code o + rowBytes}, ..., written to {@code out[outAt .. outAt + 4)}. */
-    private static void dotQ4_0x4(MemorySegment s, long o, long rowBytes, float[] ws, short[] xw, float[] xs, int xo, int blocks,
-                                  float[] out, int outAt) {
+    /** {@link #dotQ4_0} of one weight row with four activation rows, as {@link #dotQ8_0w1x4}. */
+    private static void dotQ4_0w1x4(MemorySegment s, long o, short[] xq, float[] xs, int xo, int cols,
+                                    float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
-        long o1 = o + rowBytes, o2 = o + 2 * rowBytes, o3 = o + 3 * rowBytes;
-        for (int b = 0, xb = xo / 32; b < blocks; b++, o += 18, o1 += 18, o2 += 18, o3 += 18, xo += 32, xb++) {
-            ShortVector xl = ShortVector.fromArray(S16, xw, xo);
-            ShortVector xh = ShortVector.fromArray(S16, xw, xo + 16);
-            float dx = xs[xb];
-            ShortVector raw;
+        int x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols;
+        for (int b = 0, blocks = cols / 32; b < blocks; b++, o += 18) {
+            ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+            ShortVector lo = raw.and((short) 0xF).sub((short) 8);
+            ShortVector hi = raw.lanewise(LSHR, 4).sub((short) 8);
+            float dw = f16(s, o);
+            int e = 32 * b;
             IntVector p, q;
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            p = raw.and((short) 0xF).sub((short) 8).mul(xl).add(raw.lanewise(LSHR, 4).sub((short) 8).mul(xh)).reinterpretAsInts();
+            p = lo.mul(ShortVector.fromArray(S16, xq, xo + e)).add(hi.mul(ShortVector.fromArray(S16, xq, xo + e + 16))).reinterpretAsInts();
             q = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-            a0 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b] * dx), a0);
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o1 + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            p = raw.and((short) 0xF).sub((short) 8).mul(xl).add(raw.lanewise(LSHR, 4).sub((short) 8).mul(xh)).reinterpretAsInts();
+            a0 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, dw * xs[(xo + e) / 32]), a0);
+            p = lo.mul(ShortVector.fromArray(S16, xq, x1 + e)).add(hi.mul(ShortVector.fromArray(S16, xq, x1 + e + 16))).reinterpretAsInts();
             q = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-            a1 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 1] * dx), a1);
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o2 + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            p = raw.and((short) 0xF).sub((short) 8).mul(xl).add(raw.lanewise(LSHR, 4).sub((short) 8).mul(xh)).reinterpretAsInts();
+            a1 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, dw * xs[(x1 + e) / 32]), a1);
+            p = lo.mul(ShortVector.fromArray(S16, xq, x2 + e)).add(hi.mul(ShortVector.fromArray(S16, xq, x2 + e + 16))).reinterpretAsInts();
             q = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-            a2 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 2] * dx), a2);
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o3 + 2, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            p = raw.and((short) 0xF).sub((short) 8).mul(xl).add(raw.lanewise(LSHR, 4).sub((short) 8).mul(xh)).reinterpretAsInts();
+            a2 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, dw * xs[(x2 + e) / 32]), a2);
+            p = lo.mul(ShortVector.fromArray(S16, xq, x3 + e)).add(hi.mul(ShortVector.fromArray(S16, xq, x3 + e + 16))).reinterpretAsInts();
             q = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16);
-            a3 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, ws[4 * b + 3] * dx), a3);
+            a3 = ((FloatVector) q.convert(I2F, 0)).fma(FloatVector.broadcast(F8, dw * xs[(x3 + e) / 32]), a3);
         }
         FloatVector r0 = a0.add(a0.slice(4));
         out[outAt] = (r0.lane(0) + r0.lane(2)) + (r0.lane(1) + r0.lane(3));
         FloatVector r1 = a1.add(a1.slice(4));
-        out[outAt + 1] = (r1.lane(0) + r1.lane(2)) + (r1.lane(1) + r1.lane(3));
+        out[outAt + outStride] = (r1.lane(0) + r1.lane(2)) + (r1.lane(1) + r1.lane(3));
         FloatVector r2 = a2.add(a2.slice(4));
-        out[outAt + 2] = (r2.lane(0) + r2.lane(2)) + (r2.lane(1) + r2.lane(3));
+        out[outAt + 2 * outStride] = (r2.lane(0) + r2.lane(2)) + (r2.lane(1) + r2.lane(3));
         FloatVector r3 = a3.add(a3.slice(4));
-        out[outAt + 3] = (r3.lane(0) + r3.lane(2)) + (r3.lane(1) + r3.lane(3));
+        out[outAt + 3 * outStride] = (r3.lane(0) + r3.lane(2)) + (r3.lane(1) + r3.lane(3));
     }
 
     /**

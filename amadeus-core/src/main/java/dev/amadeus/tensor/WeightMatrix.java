@@ -2,6 +2,7 @@ package dev.amadeus.tensor;
 
 import dev.amadeus.AmadeusException;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -15,8 +16,14 @@ public final class WeightMatrix {
     private final int cols;
     private final MemorySegment data;
     private final long rowBytes;
+    /** A {@link RowInterleaving row-interleaved} copy of the whole groups of rows, for matrix products; or null. */
+    private final MemorySegment interleaved;
 
     public WeightMatrix(String name, GGMLType type, int rows, int cols, MemorySegment data) {
+        this(name, type, rows, cols, data, null);
+    }
+
+    private WeightMatrix(String name, GGMLType type, int rows, int cols, MemorySegment data, MemorySegment interleaved) {
         if (!type.isSupported()) {
             throw new AmadeusException("tensor '" + name + "' has type " + type + ", which Amadeus does not support");
         }
@@ -38,6 +45,27 @@ public final class WeightMatrix {
         this.rows = rows;
         this.cols = cols;
         this.data = data;
+        this.interleaved = interleaved;
+    }
+
+    /**
+     * This matrix with a {@link RowInterleaving row-interleaved} copy (allocated in {@code arena}, outside the
+     * Java heap) that {@link MatMul} then uses; the original blocks stay where they are for {@link #dequantizeRow}.
+     * When the type has no interleaved layout, this matrix itself.
+     */
+    public WeightMatrix interleaved(Arena arena) {
+        if (interleaved != null || !RowInterleaving.supports(type, rows)) return this;
+        return new WeightMatrix(name, type, rows, cols, data, RowInterleaving.interleaveQ4_0(data, rows, cols, arena));
+    }
+
+    /** The row-interleaved copy of the first {@link #interleavedRows()} rows, or null if there is none. */
+    MemorySegment interleavedData() {
+        return interleaved;
+    }
+
+    /** Rows covered by the interleaved copy (whole groups), 0 without one. */
+    public int interleavedRows() {
+        return interleaved == null ? 0 : rows - rows % RowInterleaving.ROWS;
     }
 
     public String name() {

@@ -30,6 +30,45 @@ class ThreadPoolTest {
     }
 
     @Test
+    void chunksCoverEveryIndexOnceInAscendingRangesPerThread() {
+        for (int threads : new int[]{1, 2, 3}) {
+            try (ThreadPool pool = new ThreadPool(threads)) {
+                for (int count : new int[]{0, 1, 5, 64, 1001}) {
+                    for (int chunk : new int[]{1, 3, 16, 2000}) {
+                        AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(count, 1));
+                        ThreadLocal<int[]> last = ThreadLocal.withInitial(() -> new int[]{-1});
+                        AtomicIntegerArray badOrder = new AtomicIntegerArray(1);
+                        pool.parallelForChunks(count, chunk, (start, end) -> {
+                            assertEquals(true, end - start <= chunk && end > start);
+                            int[] l = last.get();
+                            if (start <= l[0]) badOrder.incrementAndGet(0);
+                            l[0] = start;
+                            for (int i = start; i < end; i++) hits.incrementAndGet(i);
+                        });
+                        for (int i = 0; i < count; i++) assertEquals(1, hits.get(i), "count " + count + " chunk " + chunk);
+                        assertEquals(0, badOrder.get(0));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFailingChunkStopsTheLoopAndPropagates() {
+        try (ThreadPool pool = new ThreadPool(2)) {
+            AmadeusException boom = new AmadeusException("boom");
+            assertSame(boom, assertThrows(AmadeusException.class, () -> pool.parallelForChunks(1000, 10, (start, end) -> {
+                if (start == 500) throw boom;
+            })));
+            AtomicIntegerArray hits = new AtomicIntegerArray(100);
+            pool.parallelForChunks(100, 7, (start, end) -> {
+                for (int i = start; i < end; i++) hits.incrementAndGet(i);
+            });
+            for (int i = 0; i < 100; i++) assertEquals(1, hits.get(i));
+        }
+    }
+
+    @Test
     void exceptionsPropagateAndThePoolStaysUsable() {
         try (ThreadPool pool = new ThreadPool(3)) {
             AmadeusException boom = new AmadeusException("boom");

@@ -1,0 +1,94 @@
+package dev.amadeus.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+class RowInterleavingTest {
+
+    private static WeightMatrix randomQ4_0(int rows, int cols, long seed) {
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) GGMLType.Q4_0.byteSize(cols) * rows]);
+        RandomWeights.fill(GGMLType.Q4_0, data, rows, cols, seed, 0.05f);
+        return new WeightMatrix("w", GGMLType.Q4_0, rows, cols, data);
+    }
+
+    @Test
+    void onlyWholeGroupsOfQ4_0RowsAreInterleaved() {
+        try (Arena arena = Arena.ofConfined()) {
+            WeightMatrix w = randomQ4_0(21, 64, 1);
+            WeightMatrix i = w.interleaved(arena);
+            assertNotSame(w, i);
+            assertEquals(16, i.interleavedRows());
+            assertEquals(0, w.interleavedRows());
+            assertSame(i, i.interleaved(arena));
+            assertSame(w.data(), i.data());
+            WeightMatrix few = randomQ4_0(7, 64, 2);
+            assertSame(few, few.interleaved(arena));
+            MemorySegment q8 = MemorySegment.ofArray(new byte[(int) GGMLType.Q8_0.byteSize(64) * 16]);
+            WeightMatrix other = new WeightMatrix("q8", GGMLType.Q8_0, 16, 64, q8);
+            assertSame(other, other.interleaved(arena));
+        }
+    }
+
+    /**
+     * The vector kernels equal the scalar reference bit for bit, batched and one row at a time alike, and both
+     * equal the exact dot product of the dequantized weights with the quantized activations up to float rounding.
+     */
+    @Test
+    void interleavedProductsMatchTheScalarReferenceExactly() {
+        Random rnd = new Random(11);
+        int rows = 8 * 5 + 3;   // five groups and a partial one, which stays in the original layout
+        int cols = 32 * 9;
+        int batch = 7;          // a group of four activation rows and three single ones
+        float[] x = TestBlocks.gaussian(batch * cols, rnd);
+        try (Arena arena = Arena.ofShared(); ThreadPool pool = new ThreadPool(2); ThreadPool serial = new ThreadPool(1)) {
+            WeightMatrix plain = randomQ4_0(rows, cols, 5);
+            WeightMatrix w = plain.interleaved(arena);
+            float[] batched = new float[batch * rows];
+            MatMul.matMul(w, x, batch, batched, pool);
+            float[] scalarBatched = new float[batch * rows];
+            MatMul.matMul(TensorKernels.scalar(), w, x, batch, scalarBatched, serial);
+            Activations a = new Activations();
+            a.convert(GGMLType.Q8_0, x, 0, batch, cols);
+            float[] row = new float[cols];
+            for (int b = 0; b < batch; b++) {
+                float[] single = new float[rows];
+                MatMul.matVec(w, x, b * cols, single, 0, pool);
+                for (int r = 0; r < rows; r++) {
+                    int at = b * rows + r;
+                    assertEquals(Float.floatToIntBits(scalarBatched[at]), Float.floatToIntBits(batched[at]), "batched " + b + "," + r);
+                    assertEquals(Float.floatToIntBits(batched[at]), Float.floatToIntBits(single[r]), "single " + b + "," + r);
+                    plain.dequantizeRow(r, row, 0);
+                    double exact = 0, magnitude = 0;
+                    for (int i = 0; i < cols; i++) {
+                        double xi = (double) a.quants[b * cols + i] * a.scales[(b * cols + i) / 32];
+                        exact += row[i] * xi;
+                        magnitude += Math.abs(row[i] * xi);
+                    }
+                    assertEquals(exact, batched[at], 1e-6 * magnitude + 1e-30, "exact " + b + "," + r);
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsDoNotChangeOnceTheKernelsAreCompiled() {
+        Random rnd = new Random(3);
+        int rows = 64, cols = 2048;
+        float[] x = TestBlocks.gaussian(cols, rnd);
+        try (Arena arena = Arena.ofShared(); ThreadPool pool = new ThreadPool(2)) {
+            WeightMatrix w = randomQ4_0(rows, cols, 9).interleaved(arena);
+            float[] first = new float[rows];
+            MatMul.matVec(w, x, 0, first, 0, pool);
+            float[] later = new float[rows];
+            for (int i = 0; i < 3000; i++) MatMul.matVec(w, x, 0, later, 0, pool);
+            for (int r = 0; r < rows; r++) assertEquals(Float.floatToIntBits(first[r]), Float.floatToIntBits(later[r]), "row " + r);
+        }
+    }
+}
