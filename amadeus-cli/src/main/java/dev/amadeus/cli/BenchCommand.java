@@ -47,6 +47,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object instead of the table; a skipped test is null.")
     boolean json;
 
+    @Option(names = {"-nr", "--no-repack"}, description = "Keep every weight in the mapped file instead of copying "
+            + "Q4_0 matrices into the faster row-interleaved layout at load.")
+    boolean noRepack;
+
     @Override
     public Integer call() throws Exception {
         if (promptTokens < 0) throw new AmadeusException("-p must be 0 or more, got " + promptTokens);
@@ -58,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!Files.isRegularFile(model)) throw new AmadeusException(model + ": no such file");
 
         PrintStream err = System.err;
-        BenchmarkResult r = Benchmark.run(new Benchmark.Options(model, promptTokens, genTokens, repetitions, nThreads, seed),
+        BenchmarkResult r = Benchmark.run(new Benchmark.Options(model, promptTokens, genTokens, repetitions, nThreads, seed, !noRepack),
                 line -> {
                     err.println("amadeus: " + line);
                     err.flush();

@@ -69,6 +69,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Worker threads (default: all cores).")
     Integer threads;
 
+    @Option(names = {"-nr", "--no-repack"}, description = "Keep every weight in the mapped file instead of copying "
+            + "Q4_0 matrices into the faster row-interleaved layout at load.")
+    boolean noRepack;
+
     @Mixin
     SamplingOptions samplingOptions = new SamplingOptions();
 
@@ -111,7 +115,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (nThreads <= 0) throw new AmadeusException("--threads must be positive, got " + nThreads);
         PrintStream err = System.err;
         long loadStart = System.nanoTime();
-        try (Model m = Model.load(model); ThreadPool pool = new ThreadPool(nThreads)) {
+        try (Model m = Model.load(model, !noRepack); ThreadPool pool = new ThreadPool(nThreads)) {
             Tokenizer tokenizer = m.tokenizer();
             int ctx = contextSize != null ? contextSize : Math.min(4096, m.config().trainedContextLength());
             if (ctx <= 0) throw new AmadeusException("--ctx-size must be positive, got " + ctx);

@@ -41,7 +41,7 @@ public final class Benchmark {
      * @param genTokens    tokens of the tg test; 0 skips it
      * @param repetitions  timed runs of each test, at least 1
      */
-    public record Options(Path model, int promptTokens, int genTokens, int repetitions, int threads, long seed) {
+    public record Options(Path model, int promptTokens, int genTokens, int repetitions, int threads, long seed, boolean repack) {
         public Options {
             if (promptTokens < 0) throw new IllegalArgumentException("prompt tokens must be 0 or more, got " + promptTokens);
             if (genTokens < 0) throw new IllegalArgumentException("generated tokens must be 0 or more, got " + genTokens);
@@ -57,7 +57,7 @@ public final class Benchmark {
     /** Loads the model, runs both tests and reports; {@code progress} receives one line per run. */
     public static BenchmarkResult run(Options o, Consumer<String> progress) {
         long loadStart = System.nanoTime();
-        try (ThreadPool pool = new ThreadPool(o.threads()); Model m = Model.load(o.model())) {
+        try (ThreadPool pool = new ThreadPool(o.threads()); Model m = Model.load(o.model(), o.repack())) {
             Transformer transformer = new Transformer(m.config(), m.weights(), pool);
             long loadNanos = System.nanoTime() - loadStart;
             ModelConfig c = m.config();
