@@ -53,6 +53,10 @@ public class WeightKernelBenchmark {
     @Param("32")
     public int batch;
 
+    /** Whether Q4_0 weights get their row-interleaved copy, as models load them by default. */
+    @Param("true")
+    public boolean interleave;
+
     private Arena arena;
     private ThreadPool pool;
     private WeightMatrix weights;
@@ -77,6 +81,7 @@ public class WeightKernelBenchmark {
         MemorySegment data = arena.allocate(t.byteSize(cols) * rows, 64);
         RandomWeights.fill(t, data, rows, cols, 7, 0.02f);
         weights = new WeightMatrix("w", t, rows, cols, data);
+        if (interleave) weights = weights.interleaved(arena);
         Random rnd = new Random(3);
         x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
