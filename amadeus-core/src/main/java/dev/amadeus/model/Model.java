@@ -1,11 +1,14 @@
 package dev.amadeus.model;
 
 import dev.amadeus.gguf.GGUFFile;
+import dev.amadeus.tensor.GGMLType;
+import dev.amadeus.tensor.KernelWarmUp;
 import dev.amadeus.tensor.RowInterleaving;
 import dev.amadeus.tokenizer.Tokenizer;
 
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * A model opened from a GGUF file: configuration, memory-mapped weights and tokenizer. Close to unmap.
@@ -16,6 +19,9 @@ import java.nio.file.Path;
  * {@code interleave = false} keeps every weight in the mapped file.
  */
 public final class Model implements AutoCloseable {
+    /** Models with at least this many bytes of matrices get their kernels compiled during the load. */
+    private static final long WARM_UP_BYTES = 256L << 20;
+
     private final GGUFFile file;
     private final Arena interleavedWeights;
     private final ModelConfig config;
@@ -38,11 +44,25 @@ public final class Model implements AutoCloseable {
     public static Model load(Path path, boolean interleave) {
         GGUFFile file = GGUFFile.open(path);
         Arena arena = Arena.ofShared();
+        Thread warmUp = null;
         try {
             ModelConfig config = ModelConfig.fromGGUF(file);
             ModelWeights weights = ModelWeights.load(file, config);
+            // Compile the kernels on another core while this one copies weights, so that the first token runs
+            // compiled; not worth its half second for small models, whose first token is quick anyway.
+            if (weights.matrixBytes() >= WARM_UP_BYTES) {
+                Set<GGMLType> types = weights.matrixTypes();
+                warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> KernelWarmUp.run(types));
+            }
             if (interleave) weights = weights.interleaved(arena);
-            return new Model(file, arena, config, weights, Tokenizer.fromGGUF(file));
+            Tokenizer tokenizer = Tokenizer.fromGGUF(file);
+            if (warmUp != null) warmUp.join();
+            return new Model(file, arena, config, weights, tokenizer);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            arena.close();
+            file.close();
+            throw new IllegalStateException("interrupted while loading " + path, e);
         } catch (RuntimeException e) {
             arena.close();
             file.close();

@@ -8,6 +8,8 @@ import dev.amadeus.tensor.WeightMatrix;
 
 import java.lang.foreign.Arena;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The tensors of a model, as views over the memory-mapped file. Matrices stay in the file's format;
@@ -43,6 +45,29 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
         }
         return new ModelWeights(tokenEmbedding, outputNorm, interleave(output, arena), ropeFrequencyFactors, out,
                 ropeFactorsLong, ropeFactorsShort);
+    }
+
+    /** Bytes of the matrices that enter matrix products (the output matrix counted once). */
+    public long matrixBytes() {
+        long bytes = output.rowBytes() * output.rows();
+        for (Layer y : layers) {
+            for (WeightMatrix w : new WeightMatrix[]{y.wq(), y.wk(), y.wv(), y.qkv(), y.wo(), y.gate(), y.up(), y.down()}) {
+                if (w != null) bytes += w.rowBytes() * w.rows();
+            }
+        }
+        return bytes;
+    }
+
+    /** The weight types of the matrices that enter matrix products. */
+    public Set<GGMLType> matrixTypes() {
+        Set<GGMLType> types = EnumSet.noneOf(GGMLType.class);
+        types.add(output.type());
+        for (Layer y : layers) {
+            for (WeightMatrix w : new WeightMatrix[]{y.wq(), y.wk(), y.wv(), y.qkv(), y.wo(), y.gate(), y.up(), y.down()}) {
+                if (w != null) types.add(w.type());
+            }
+        }
+        return types;
     }
 
     private static WeightMatrix interleave(WeightMatrix w, Arena arena) {

@@ -2,7 +2,6 @@ package dev.amadeus.tensor;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * A copy of a Q4_0 matrix with every group of {@value #ROWS} rows interleaved block by block, the layout the
@@ -33,23 +32,20 @@ public final class RowInterleaving {
         int blocks = cols / 32;
         long rowBytes = 18L * blocks;
         MemorySegment out = arena.allocate((long) groups * blocks * GROUP_BLOCK_BYTES, 64);
-        byte[] in = new byte[(int) (ROWS * rowBytes)];
-        byte[] group = new byte[blocks * GROUP_BLOCK_BYTES];
+        // Scales and quant pairs move as 16-bit units: block b of row r is 9 shorts at 9 * (r * blocks + b).
+        short[] in = new short[ROWS * 9 * blocks];
+        short[] group = new short[blocks * GROUP_BLOCK_BYTES / 2];
         for (int g = 0; g < groups; g++) {
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, g * ROWS * rowBytes, in, 0, in.length);
+            MemorySegment.copy(data, ScalarKernels.SHORT, g * ROWS * rowBytes, in, 0, in.length);
             for (int b = 0; b < blocks; b++) {
-                int dst = b * GROUP_BLOCK_BYTES;
+                int dst = b * GROUP_BLOCK_BYTES / 2;
                 for (int r = 0; r < ROWS; r++) {
-                    int src = (int) (r * rowBytes) + 18 * b;
-                    group[dst + 2 * r] = in[src];
-                    group[dst + 2 * r + 1] = in[src + 1];
-                    for (int t = 0; t < 8; t++) {
-                        group[dst + 16 + 16 * t + 2 * r] = in[src + 2 + 2 * t];
-                        group[dst + 16 + 16 * t + 2 * r + 1] = in[src + 3 + 2 * t];
-                    }
+                    int src = 9 * (r * blocks + b);
+                    group[dst + r] = in[src];
+                    for (int t = 0; t < 8; t++) group[dst + 8 + 8 * t + r] = in[src + 1 + t];
                 }
             }
-            MemorySegment.copy(group, 0, out, ValueLayout.JAVA_BYTE, (long) g * group.length, group.length);
+            MemorySegment.copy(group, 0, out, ScalarKernels.SHORT, (long) g * 2 * group.length, group.length);
         }
         return out;
     }
