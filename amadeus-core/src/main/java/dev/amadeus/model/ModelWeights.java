@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The tensors of a model, as views over the memory-mapped file. Matrices stay in the file's format;
@@ -36,13 +37,14 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
      */
     public ModelWeights interleaved(Arena arena) {
         Layer[] out = new Layer[layers.length];
-        for (int l = 0; l < layers.length; l++) {
+        // Layers in parallel: copying is memory-bound per thread, and a 1B model has hundreds of megabytes to move.
+        IntStream.range(0, layers.length).parallel().forEach(l -> {
             Layer y = layers[l];
             out[l] = new Layer(y.attnNorm(), interleave(y.wq(), arena), interleave(y.wk(), arena), interleave(y.wv(), arena),
                     interleave(y.qkv(), arena), y.bq(), y.bk(), y.bv(), interleave(y.wo(), arena), y.bo(), y.postAttnNorm(),
                     y.ffnNorm(), interleave(y.gate(), arena), interleave(y.up(), arena), interleave(y.down(), arena),
                     y.postFfnNorm());
-        }
+        });
         return new ModelWeights(tokenEmbedding, outputNorm, interleave(output, arena), ropeFrequencyFactors, out,
                 ropeFactorsLong, ropeFactorsShort);
     }

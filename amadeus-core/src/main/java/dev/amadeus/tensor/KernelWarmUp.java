@@ -13,9 +13,9 @@ import java.util.Set;
  */
 public final class KernelWarmUp {
     /** Calls of each product: enough for C2 to compile the kernels and the loops around them. */
-    private static final int ROUNDS = 200;
-    private static final int ROWS = 64;
-    private static final int COLS = 512;
+    private static final int ROUNDS = 300;
+    private static final int ROWS = 32;
+    private static final int COLS = 256;
 
     private KernelWarmUp() {
     }

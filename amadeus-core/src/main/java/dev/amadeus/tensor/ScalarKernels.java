@@ -213,26 +213,34 @@ final class ScalarKernels implements TensorKernels {
     @Override
     public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
                                float[] out, int outOffset, int outStride) {
-        if (type != GGMLType.Q4_0) throw new IllegalArgumentException("no interleaved layout for " + type);
+        boolean q4 = type == GGMLType.Q4_0;
+        if (!q4 && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
         int cols = x.cols;
         int blocks = cols / 32;
-        long groupBytes = (long) blocks * RowInterleaving.GROUP_BLOCK_BYTES;
+        int blockBytes = RowInterleaving.groupBlockBytes(type);
+        long groupBytes = (long) blocks * blockBytes;
+        int chunks = q4 ? 8 : 16;
         for (int g = 0; g < groups; g++) {
             for (int b = 0; b < xRows; b++) {
                 int xo = (xRow + b) * cols;
                 for (int r = 0; r < RowInterleaving.ROWS; r++) {
                     float acc = 0;
                     for (int blk = 0; blk < blocks; blk++) {
-                        long at = o + g * groupBytes + (long) blk * RowInterleaving.GROUP_BLOCK_BYTES;
+                        long at = o + g * groupBytes + (long) blk * blockBytes;
                         int e = xo + 32 * blk;
                         int sum = 0;
-                        for (int t = 0; t < 8; t++) {
+                        for (int t = 0; t < chunks; t++) {
                             for (int k = 0; k < 2; k++) {
-                                int q = u8(s, at + 16 + 16 * t + 2 * r + k);
-                                sum += (q & 0xF) * x.quants[e + 2 * t + k] + (q >> 4) * x.quants[e + 16 + 2 * t + k];
+                                long byteAt = at + 16 + 16 * t + 2 * r + k;
+                                if (q4) {
+                                    int q = u8(s, byteAt);
+                                    sum += (q & 0xF) * x.quants[e + 2 * t + k] + (q >> 4) * x.quants[e + 16 + 2 * t + k];
+                                } else {
+                                    sum += i8(s, byteAt) * x.quants[e + 2 * t + k];
+                                }
                             }
                         }
-                        sum -= 8 * x.quantSums[e / 32];
+                        if (q4) sum -= 8 * x.quantSums[e / 32];
                         acc = Math.fma((float) sum, f16(s, at + 2 * r) * x.scales[e / 32], acc);
                     }
                     out[outOffset + b * outStride + RowInterleaving.ROWS * g + r] = acc;

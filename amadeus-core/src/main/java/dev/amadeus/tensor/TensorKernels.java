@@ -55,7 +55,7 @@ public interface TensorKernels {
     }
 
     /**
-     * Outputs of a {@link RowInterleaving row-interleaved} Q4_0 matrix: for groups {@code g < groups} (the first
+     * Outputs of a {@link RowInterleaving row-interleaved} Q4_0 or Q8_0 matrix: for groups {@code g < groups} (the first
      * at {@code byteOffset} of the interleaved copy) and activation rows {@code b < xRows} (row {@code xRow + b}
      * of {@code x}), {@code out[outOffset + b * outStride + 8 * g + r]} is row r of group g dotted with the
      * activation row. Each block's products are summed exactly as integers, then every row takes one float

@@ -303,18 +303,23 @@ final class VectorKernels implements TensorKernels {
     @Override
     public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
                                float[] out, int outOffset, int outStride) {
-        if (type != GGMLType.Q4_0) throw new IllegalArgumentException("no interleaved layout for " + type);
+        boolean q4 = type == GGMLType.Q4_0;
+        if (!q4 && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
         int cols = x.cols;
         int blocks = cols / 32;
-        long groupBytes = (long) blocks * RowInterleaving.GROUP_BLOCK_BYTES;
+        long groupBytes = (long) blocks * RowInterleaving.groupBlockBytes(type);
         for (int g = 0; g < groups; g++, o += groupBytes) {
             int outAt = outOffset + RowInterleaving.ROWS * g;
             int b = 0;
             for (; b + 4 <= xRows; b += 4) {
-                dotQ4_0Group4(s, o, x.pairs, x.quantSums, x.scales, (xRow + b) * cols, cols, blocks, out, outAt + b * outStride, outStride);
+                int xo = (xRow + b) * cols;
+                if (q4) dotQ4_0Group4(s, o, x.pairs, x.quantSums, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
+                else dotQ8_0Group4(s, o, x.pairs, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
             }
             for (; b < xRows; b++) {
-                dotQ4_0Group(s, o, x.pairs, x.quantSums, x.scales, (xRow + b) * cols, blocks, out, outAt + b * outStride, outStride);
+                int xo = (xRow + b) * cols;
+                if (q4) dotQ4_0Group(s, o, x.pairs, x.quantSums, x.scales, xo, blocks, out, outAt + b * outStride, outStride);
+                else dotQ8_0Group(s, o, x.pairs, x.scales, xo, blocks, out, outAt + b * outStride);
             }
         }
     }
@@ -331,7 +336,7 @@ final class VectorKernels implements TensorKernels {
                                      float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F8);
         int x0 = xo;
-        for (int blk = 0; blk < blocks; blk++, o += RowInterleaving.GROUP_BLOCK_BYTES) {
+        for (int blk = 0; blk < blocks; blk++, o += 144) {
             int e = 32 * blk;
             ShortVector s0 = ShortVector.zero(S16);
             for (int t = 0; t < 8; t++) {
@@ -361,7 +366,7 @@ final class VectorKernels implements TensorKernels {
         int x1 = xo + 1 * cols;
         int x2 = xo + 2 * cols;
         int x3 = xo + 3 * cols;
-        for (int blk = 0; blk < blocks; blk++, o += RowInterleaving.GROUP_BLOCK_BYTES) {
+        for (int blk = 0; blk < blocks; blk++, o += 144) {
             int e = 32 * blk;
             ShortVector s0 = ShortVector.zero(S16), s1 = s0, s2 = s0, s3 = s0;
             for (int t = 0; t < 8; t++) {
@@ -396,6 +401,83 @@ final class VectorKernels implements TensorKernels {
             a3 = ((FloatVector) q3.convert(I2F, 0)).fma(dw.mul(xs[(x3 + e) / 32]), a3);
         }
         a0.intoArray(out, outAt + 0 * outStride);
+        a1.intoArray(out, outAt + 1 * outStride);
+        a2.intoArray(out, outAt + 2 * outStride);
+        a3.intoArray(out, outAt + 3 * outStride);
+    }
+
+    /*
+     * Row-interleaved Q8_0: as Q4_0's, but a product of two quants needs up to 14 bits, so only two chunks'
+     * products share a 16-bit lane before each pair of lanes (one row) is widened to 32 bits and added.
+     */
+
+    private static void dotQ8_0Group(MemorySegment s, long o, int[] xp, float[] xs, int xo, int blocks,
+                                      float[] out, int outAt) {
+        FloatVector a0 = FloatVector.zero(F8);
+        int x0 = xo;
+        for (int blk = 0; blk < blocks; blk++, o += 272) {
+            int e = 32 * blk;
+            IntVector i0 = IntVector.zero(I8);
+            for (int t = 0; t < 16; t += 2) {
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(B2S, S16, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 32 + 16 * t, LE).convertShape(B2S, S16, 0);
+                ShortVector p0 = w0.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + t]).reinterpretAsShorts())
+                        .add(w1.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + t + 1]).reinterpretAsShorts()));
+                IntVector j0 = p0.reinterpretAsInts();
+                i0 = i0.add(j0.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j0.lanewise(ASHR, 16));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            a0 = ((FloatVector) i0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
+        }
+        a0.intoArray(out, outAt);
+    }
+
+    /** {@link #dotQ8_0Group} for four activation rows ({@code cols} apart), each loaded weight chunk used by all four. */
+    private static void dotQ8_0Group4(MemorySegment s, long o, int[] xp, float[] xs, int xo, int cols, int blocks,
+                                      float[] out, int outAt, int outStride) {
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        int x0 = xo;
+        int x1 = xo + 1 * cols;
+        int x2 = xo + 2 * cols;
+        int x3 = xo + 3 * cols;
+        for (int blk = 0; blk < blocks; blk++, o += 272) {
+            int e = 32 * blk;
+            IntVector i0 = IntVector.zero(I8), i1 = i0, i2 = i0, i3 = i0;
+            for (int t = 0; t < 16; t += 2) {
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(B2S, S16, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 32 + 16 * t, LE).convertShape(B2S, S16, 0);
+                ShortVector p0 = w0.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + t]).reinterpretAsShorts())
+                        .add(w1.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + t + 1]).reinterpretAsShorts()));
+                IntVector j0 = p0.reinterpretAsInts();
+                i0 = i0.add(j0.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j0.lanewise(ASHR, 16));
+                ShortVector p1 = w0.mul(IntVector.broadcast(I8, xp[(x1 + e) / 2 + t]).reinterpretAsShorts())
+                        .add(w1.mul(IntVector.broadcast(I8, xp[(x1 + e) / 2 + t + 1]).reinterpretAsShorts()));
+                IntVector j1 = p1.reinterpretAsInts();
+                i1 = i1.add(j1.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j1.lanewise(ASHR, 16));
+                ShortVector p2 = w0.mul(IntVector.broadcast(I8, xp[(x2 + e) / 2 + t]).reinterpretAsShorts())
+                        .add(w1.mul(IntVector.broadcast(I8, xp[(x2 + e) / 2 + t + 1]).reinterpretAsShorts()));
+                IntVector j2 = p2.reinterpretAsInts();
+                i2 = i2.add(j2.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j2.lanewise(ASHR, 16));
+                ShortVector p3 = w0.mul(IntVector.broadcast(I8, xp[(x3 + e) / 2 + t]).reinterpretAsShorts())
+                        .add(w1.mul(IntVector.broadcast(I8, xp[(x3 + e) / 2 + t + 1]).reinterpretAsShorts()));
+                IntVector j3 = p3.reinterpretAsInts();
+                i3 = i3.add(j3.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j3.lanewise(ASHR, 16));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            a0 = ((FloatVector) i0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
+            a1 = ((FloatVector) i1.convert(I2F, 0)).fma(dw.mul(xs[(x1 + e) / 32]), a1);
+            a2 = ((FloatVector) i2.convert(I2F, 0)).fma(dw.mul(xs[(x2 + e) / 32]), a2);
+            a3 = ((FloatVector) i3.convert(I2F, 0)).fma(dw.mul(xs[(x3 + e) / 32]), a3);
+        }
+        a0.intoArray(out, outAt);
         a1.intoArray(out, outAt + 1 * outStride);
         a2.intoArray(out, outAt + 2 * outStride);
         a3.intoArray(out, outAt + 3 * outStride);

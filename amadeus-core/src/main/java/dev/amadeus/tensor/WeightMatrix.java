@@ -55,7 +55,7 @@ public final class WeightMatrix {
      */
     public WeightMatrix interleaved(Arena arena) {
         if (interleaved != null || !RowInterleaving.supports(type, rows)) return this;
-        return new WeightMatrix(name, type, rows, cols, data, RowInterleaving.interleaveQ4_0(data, rows, cols, arena));
+        return new WeightMatrix(name, type, rows, cols, data, RowInterleaving.interleave(type, data, rows, cols, arena));
     }
 
     /** The row-interleaved copy of the first {@link #interleavedRows()} rows, or null if there is none. */

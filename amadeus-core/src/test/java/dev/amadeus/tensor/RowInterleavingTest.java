@@ -1,6 +1,8 @@
 package dev.amadeus.tensor;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,9 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class RowInterleavingTest {
 
     private static WeightMatrix randomQ4_0(int rows, int cols, long seed) {
-        MemorySegment data = MemorySegment.ofArray(new byte[(int) GGMLType.Q4_0.byteSize(cols) * rows]);
-        RandomWeights.fill(GGMLType.Q4_0, data, rows, cols, seed, 0.05f);
-        return new WeightMatrix("w", GGMLType.Q4_0, rows, cols, data);
+        return random(GGMLType.Q4_0, rows, cols, seed);
+    }
+
+    private static WeightMatrix random(GGMLType type, int rows, int cols, long seed) {
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) type.byteSize(cols) * rows]);
+        RandomWeights.fill(type, data, rows, cols, seed, 0.05f);
+        return new WeightMatrix("w", type, rows, cols, data);
     }
 
     @Test
@@ -30,9 +36,9 @@ class RowInterleavingTest {
             assertSame(w.data(), i.data());
             WeightMatrix few = randomQ4_0(7, 64, 2);
             assertSame(few, few.interleaved(arena));
-            MemorySegment q8 = MemorySegment.ofArray(new byte[(int) GGMLType.Q8_0.byteSize(64) * 16]);
-            WeightMatrix other = new WeightMatrix("q8", GGMLType.Q8_0, 16, 64, q8);
+            WeightMatrix other = random(GGMLType.Q4_K, 16, 256, 3);
             assertSame(other, other.interleaved(arena));
+            assertEquals(16, random(GGMLType.Q8_0, 16, 64, 4).interleaved(arena).interleavedRows());
         }
     }
 
@@ -40,15 +46,16 @@ class RowInterleavingTest {
      * The vector kernels equal the scalar reference bit for bit, batched and one row at a time alike, and both
      * equal the exact dot product of the dequantized weights with the quantized activations up to float rounding.
      */
-    @Test
-    void interleavedProductsMatchTheScalarReferenceExactly() {
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0"})
+    void interleavedProductsMatchTheScalarReferenceExactly(GGMLType type) {
         Random rnd = new Random(11);
         int rows = 8 * 5 + 3;   // five groups and a partial one, which stays in the original layout
         int cols = 32 * 9;
         int batch = 7;          // a group of four activation rows and three single ones
         float[] x = TestBlocks.gaussian(batch * cols, rnd);
         try (Arena arena = Arena.ofShared(); ThreadPool pool = new ThreadPool(2); ThreadPool serial = new ThreadPool(1)) {
-            WeightMatrix plain = randomQ4_0(rows, cols, 5);
+            WeightMatrix plain = random(type, rows, cols, 5);
             WeightMatrix w = plain.interleaved(arena);
             float[] batched = new float[batch * rows];
             MatMul.matMul(w, x, batch, batched, pool);
@@ -77,13 +84,14 @@ class RowInterleavingTest {
         }
     }
 
-    @Test
-    void resultsDoNotChangeOnceTheKernelsAreCompiled() {
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0"})
+    void resultsDoNotChangeOnceTheKernelsAreCompiled(GGMLType type) {
         Random rnd = new Random(3);
         int rows = 64, cols = 2048;
         float[] x = TestBlocks.gaussian(cols, rnd);
         try (Arena arena = Arena.ofShared(); ThreadPool pool = new ThreadPool(2)) {
-            WeightMatrix w = randomQ4_0(rows, cols, 9).interleaved(arena);
+            WeightMatrix w = random(type, rows, cols, 9).interleaved(arena);
             float[] first = new float[rows];
             MatMul.matVec(w, x, 0, first, 0, pool);
             float[] later = new float[rows];
