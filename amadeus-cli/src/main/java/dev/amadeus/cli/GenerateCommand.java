@@ -70,7 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = {"-nr", "--no-repack"}, description = "Keep every weight in the mapped file instead of copying "
-            + "Q4_0 matrices into the faster row-interleaved layout at load.")
+            + "Q4_0 and Q8_0 matrices into the faster row-interleaved layout at load.")
     boolean noRepack;
 
     @Mixin

@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * A model opened from a GGUF file: configuration, memory-mapped weights and tokenizer. Close to unmap.
  * <p>
- * By default the matrices of types with a {@link RowInterleaving row-interleaved} layout (Q4_0) are copied
+ * By default the matrices of types with a {@link RowInterleaving row-interleaved} layout (Q4_0, Q8_0) are copied
  * once, at load, into that layout outside the Java heap, as llama.cpp repacks them for its CPU kernels; the
  * mapped pages of the originals are then released, so the process holds about one copy. Loading with
  * {@code interleave = false} keeps every weight in the mapped file.
@@ -40,7 +40,7 @@ public final class Model implements AutoCloseable {
         return load(path, true);
     }
 
-    /** Loads the model; {@code interleave} selects the row-interleaved copies of Q4_0 matrices (see above). */
+    /** Loads the model; {@code interleave} selects the row-interleaved copies of Q4_0 and Q8_0 matrices (see above). */
     public static Model load(Path path, boolean interleave) {
         GGUFFile file = GGUFFile.open(path);
         Arena arena = Arena.ofShared();
