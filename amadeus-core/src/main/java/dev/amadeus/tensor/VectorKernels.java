@@ -318,7 +318,7 @@ final class VectorKernels implements TensorKernels {
             }
             for (; b < xRows; b++) {
                 int xo = (xRow + b) * cols;
-                if (q4) dotQ4_0Group(s, o, x.pairs, x.quantSums, x.scales, xo, blocks, out, outAt + b * outStride, outStride);
+                if (q4) dotQ4_0Group(s, o, x.pairs, x.quantSums, x.scales, xo, blocks, out, outAt + b * outStride);
                 else dotQ8_0Group(s, o, x.pairs, x.scales, xo, blocks, out, outAt + b * outStride);
             }
         }
@@ -333,7 +333,7 @@ final class VectorKernels implements TensorKernels {
      */
 
     private static void dotQ4_0Group(MemorySegment s, long o, int[] xp, int[] xsum, float[] xs, int xo, int blocks,
-                                     float[] out, int outAt, int outStride) {
+                                     float[] out, int outAt) {
         FloatVector a0 = FloatVector.zero(F8);
         int x0 = xo;
         for (int blk = 0; blk < blocks; blk++, o += 144) {
@@ -355,7 +355,7 @@ final class VectorKernels implements TensorKernels {
             IntVector q0 = i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).sub(8 * xsum[(x0 + e) / 32]);
             a0 = ((FloatVector) q0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
         }
-        a0.intoArray(out, outAt + 0 * outStride);
+        a0.intoArray(out, outAt);
     }
 
     /** {@link #dotQ4_0Group} for four activation rows ({@code cols} apart), each unpacked weight chunk used by all four. */
@@ -400,7 +400,7 @@ final class VectorKernels implements TensorKernels {
             IntVector q3 = i3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i3.lanewise(ASHR, 16)).sub(8 * xsum[(x3 + e) / 32]);
             a3 = ((FloatVector) q3.convert(I2F, 0)).fma(dw.mul(xs[(x3 + e) / 32]), a3);
         }
-        a0.intoArray(out, outAt + 0 * outStride);
+        a0.intoArray(out, outAt);
         a1.intoArray(out, outAt + 1 * outStride);
         a2.intoArray(out, outAt + 2 * outStride);
         a3.intoArray(out, outAt + 3 * outStride);
