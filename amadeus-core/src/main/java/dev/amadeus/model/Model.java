@@ -1,14 +1,14 @@
 package dev.amadeus.model;
 
 import dev.amadeus.gguf.GGUFFile;
-import dev.amadeus.tensor.GGMLType;
 import dev.amadeus.tensor.KernelWarmUp;
 import dev.amadeus.tensor.RowInterleaving;
+import dev.amadeus.tensor.WeightMatrix;
 import dev.amadeus.tokenizer.Tokenizer;
 
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.List;
 
 /**
  * A model opened from a GGUF file: configuration, memory-mapped weights and tokenizer. Close to unmap.
@@ -51,8 +51,8 @@ public final class Model implements AutoCloseable {
             // Compile the kernels on another core while this one copies weights, so that the first token runs
             // compiled; not worth its half second for small models, whose first token is quick anyway.
             if (weights.matrixBytes() >= WARM_UP_BYTES) {
-                Set<GGMLType> types = weights.matrixTypes();
-                warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> KernelWarmUp.run(types));
+                List<WeightMatrix> samples = weights.kernelSamples();
+                warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> KernelWarmUp.run(samples));
             }
             if (interleave) weights = weights.interleaved(arena);
             Tokenizer tokenizer = Tokenizer.fromGGUF(file);

@@ -8,7 +8,9 @@ import dev.amadeus.tensor.WeightMatrix;
 
 import java.lang.foreign.Arena;
 import java.util.Arrays;
-import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -60,16 +62,19 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
         return bytes;
     }
 
-    /** The weight types of the matrices that enter matrix products. */
-    public Set<GGMLType> matrixTypes() {
-        Set<GGMLType> types = EnumSet.noneOf(GGMLType.class);
-        types.add(output.type());
-        for (Layer y : layers) {
-            for (WeightMatrix w : new WeightMatrix[]{y.wq(), y.wk(), y.wv(), y.qkv(), y.wo(), y.gate(), y.up(), y.down()}) {
-                if (w != null) types.add(w.type());
-            }
+    /**
+     * One matrix of each kind (weight type and row length) that enters matrix products, from the first layer
+     * and the output: what {@link dev.amadeus.tensor.KernelWarmUp} needs to compile the kernels the model uses.
+     */
+    public List<WeightMatrix> kernelSamples() {
+        Map<String, WeightMatrix> kinds = new LinkedHashMap<>();
+        Layer y = layers.length > 0 ? layers[0] : null;
+        WeightMatrix[] candidates = y == null ? new WeightMatrix[]{output}
+                : new WeightMatrix[]{y.wq(), y.qkv(), y.wo(), y.gate(), y.up(), y.down(), output};
+        for (WeightMatrix w : candidates) {
+            if (w != null) kinds.putIfAbsent(w.type() + "/" + w.cols(), w);
         }
-        return types;
+        return List.copyOf(kinds.values());
     }
 
     private static WeightMatrix interleave(WeightMatrix w, Arena arena) {
