@@ -7,12 +7,14 @@ import dev.amadeus.tensor.GGMLType;
 import dev.amadeus.tensor.WeightMatrix;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * The tensors of a model, as views over the memory-mapped file. Matrices stay in the file's format;
@@ -30,6 +32,11 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
                         float[] ffnNorm,
                         WeightMatrix gate, WeightMatrix up, WeightMatrix down,
                         float[] postFfnNorm) {
+
+        /** The layer's matrices that enter matrix products, absent ones left out. */
+        public List<WeightMatrix> matrices() {
+            return Stream.of(wq, wk, wv, qkv, wo, gate, up, down).filter(Objects::nonNull).toList();
+        }
     }
 
     /**
@@ -55,9 +62,7 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
     public long matrixBytes() {
         long bytes = output.rowBytes() * output.rows();
         for (Layer y : layers) {
-            for (WeightMatrix w : new WeightMatrix[]{y.wq(), y.wk(), y.wv(), y.qkv(), y.wo(), y.gate(), y.up(), y.down()}) {
-                if (w != null) bytes += w.rowBytes() * w.rows();
-            }
+            for (WeightMatrix w : y.matrices()) bytes += w.rowBytes() * w.rows();
         }
         return bytes;
     }
@@ -68,12 +73,9 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
      */
     public List<WeightMatrix> kernelSamples() {
         Map<String, WeightMatrix> kinds = new LinkedHashMap<>();
-        Layer y = layers.length > 0 ? layers[0] : null;
-        WeightMatrix[] candidates = y == null ? new WeightMatrix[]{output}
-                : new WeightMatrix[]{y.wq(), y.qkv(), y.wo(), y.gate(), y.up(), y.down(), output};
-        for (WeightMatrix w : candidates) {
-            if (w != null) kinds.putIfAbsent(w.type() + "/" + w.cols(), w);
-        }
+        List<WeightMatrix> candidates = new ArrayList<>(layers.length > 0 ? layers[0].matrices() : List.of());
+        candidates.add(output);
+        for (WeightMatrix w : candidates) kinds.putIfAbsent(w.type() + "/" + w.cols(), w);
         return List.copyOf(kinds.values());
     }
 
