@@ -48,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = {"-nr", "--no-repack"}, description = "Keep every weight in the mapped file instead of copying "
-            + "Q4_0 and Q8_0 matrices into the faster row-interleaved layout at load.")
+            + "Q4_0, Q8_0, Q4_K and Q6_K matrices into the faster row-interleaved layout at load.")
     boolean noRepack;
 
     @Override

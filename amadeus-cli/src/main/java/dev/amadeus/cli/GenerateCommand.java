@@ -70,7 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = {"-nr", "--no-repack"}, description = "Keep every weight in the mapped file instead of copying "
-            + "Q4_0 and Q8_0 matrices into the faster row-interleaved layout at load.")
+            + "Q4_0, Q8_0, Q4_K and Q6_K matrices into the faster row-interleaved layout at load.")
     boolean noRepack;
 
     @Mixin
@@ -127,7 +127,7 @@ final class GenerateCommand implements Callable<Integer> {
             SamplingParams sampling = samplingParams();
             Transformer transformer = new Transformer(m.config(), m.weights(), pool, ropeOptions);
             KVCacheType typeK = KVCacheType.parse(cacheTypeK, "--cache-type-k"), typeV = KVCacheType.parse(cacheTypeV, "--cache-type-v");
-            MemoryPlan plan = MemoryPlan.of(m.file(), m.config(), ctx, typeK, typeV);
+            MemoryPlan plan = MemoryPlan.of(m.file(), m.config(), ctx, typeK, typeV, !noRepack);
             err.println("amadeus: " + plan.describe());
             plan.checkFits();
             GenerationParams params = new GenerationParams(maxTokens, stops, ignoreEos, tokensToHeal());

@@ -67,7 +67,7 @@ public final class Benchmark {
             // Each test sizes its context to its own tokens (llama-bench: n_prompt + n_gen), and they
             // run one after the other, so one cache of the larger size serves both.
             int capacity = Math.max(o.promptTokens(), o.genTokens());
-            checkMemory(m, capacity);
+            checkMemory(m, capacity, o.repack());
 
             // Cold: the first forward pass after loading, as a user of a fresh process sees it.
             int first = bos >= 0 ? bos : random.nextInt(vocab);
@@ -136,9 +136,9 @@ public final class Benchmark {
      * rather than an out-of-memory failure halfway through: the F16 cache (off the heap) must fit in the
      * machine's memory, and one batch's activations in the heap that is free.
      */
-    static void checkMemory(Model m, int capacity) {
+    static void checkMemory(Model m, int capacity, boolean repacked) {
         ModelConfig c = m.config();
-        MemoryPlan.of(m.file(), c, capacity, KVCacheType.F16, KVCacheType.F16).checkFits("lower -p or -n");
+        MemoryPlan.of(m.file(), c, capacity, KVCacheType.F16, KVCacheType.F16, repacked).checkFits("lower -p or -n");
         long batch = Math.min(Transformer.MAX_BATCH, capacity);
         long activations = Float.BYTES * (batch * (6L * c.embeddingLength() + 2L * c.queryDim() + c.kvDim() + c.kvValueDim()
                 + 4L * c.feedForwardLength()) + 2L * c.vocabularySize()) + Integer.BYTES * (long) capacity;

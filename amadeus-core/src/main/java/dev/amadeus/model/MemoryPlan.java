@@ -3,6 +3,7 @@ package dev.amadeus.model;
 import dev.amadeus.AmadeusException;
 import dev.amadeus.gguf.GGUFFile;
 import dev.amadeus.gguf.TensorInfo;
+import dev.amadeus.tensor.RowInterleaving;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -12,27 +13,51 @@ import java.util.Locale;
 
 /**
  * What a run needs, computed before anything large is allocated: the weights (memory-mapped from the
- * file), the KV cache per token for the chosen element types, and the cache for the whole context
- * (sliding-window layers hold only their window).
+ * file), what their {@link RowInterleaving row-interleaved} copies add (Q6_K's widen to a byte per weight;
+ * the others take about their original size, whose mapped pages are released), the KV cache per token for
+ * the chosen element types, and the cache for the whole context (sliding-window layers hold only their window).
  */
-public record MemoryPlan(long weightBytes, long kvBytesPerToken, long kvBytes, int contextSize,
+public record MemoryPlan(long weightBytes, long repackedExtraBytes, long kvBytesPerToken, long kvBytes, int contextSize,
                          KVCacheType keyType, KVCacheType valueType) {
 
+    /** The plan of a run with the weights repacked as {@link Model#load(java.nio.file.Path)} does by default. */
     public static MemoryPlan of(GGUFFile file, ModelConfig c, int contextSize, KVCacheType keyType, KVCacheType valueType) {
+        return of(file, c, contextSize, keyType, valueType, true);
+    }
+
+    public static MemoryPlan of(GGUFFile file, ModelConfig c, int contextSize, KVCacheType keyType, KVCacheType valueType,
+                                boolean repack) {
         long weights = 0;
         for (TensorInfo t : file.tensors()) weights += t.byteSize();
-        return new MemoryPlan(weights, KVCache.bytesFor(c, 1, keyType, valueType),
+        return new MemoryPlan(weights, repack ? repackedExtraBytes(file) : 0, KVCache.bytesFor(c, 1, keyType, valueType),
                 KVCache.bytesFor(c, contextSize, keyType, valueType), contextSize, keyType, valueType);
     }
 
+    /**
+     * Bytes the interleaved copies take beyond the rows they replace, for the matrices {@link ModelWeights#interleaved}
+     * copies: every two-dimensional tensor but the token embeddings, unless those double as the output matrix.
+     */
+    private static long repackedExtraBytes(GGUFFile file) {
+        boolean tiedOutput = file.tensors().stream().noneMatch(t -> t.name().equals("output.weight"));
+        long extra = 0;
+        for (TensorInfo t : file.tensors()) {
+            if (t.shape().length != 2 || (t.name().equals("token_embd.weight") && !tiedOutput)) continue;
+            int rows = (int) t.rows();
+            long copy = RowInterleaving.copyBytes(t.type(), rows, (int) t.rowLength());
+            if (copy > 0) extra += copy - (rows - rows % RowInterleaving.ROWS) * (t.byteSize() / rows);
+        }
+        return extra;
+    }
+
     public long totalBytes() {
-        return weightBytes + kvBytes;
+        return weightBytes + repackedExtraBytes + kvBytes;
     }
 
     /** One line: weights, KV cache per token and for the context, total. */
     public String describe() {
-        return String.format(Locale.ROOT, "memory: weights %s (mapped) + KV cache %s (%s K, %s V: %s per token x %d tokens) = %s",
-                bytes(weightBytes), bytes(kvBytes), keyType.lowerName(), valueType.lowerName(), bytes(kvBytesPerToken),
+        String repacked = repackedExtraBytes > 0 ? String.format(Locale.ROOT, ", %s more once repacked", bytes(repackedExtraBytes)) : "";
+        return String.format(Locale.ROOT, "memory: weights %s (mapped%s) + KV cache %s (%s K, %s V: %s per token x %d tokens) = %s",
+                bytes(weightBytes), repacked, bytes(kvBytes), keyType.lowerName(), valueType.lowerName(), bytes(kvBytesPerToken),
                 contextSize, bytes(totalBytes()));
     }
 
@@ -57,7 +82,7 @@ public record MemoryPlan(long weightBytes, long kvBytesPerToken, long kvBytes, i
         if (totalBytes() > physicalBytes) {
             throw new AmadeusException(String.format(Locale.ROOT,
                     "weights (%s) and a KV cache of %d tokens (%s) need %s, more than the machine's %s of memory%s",
-                    bytes(weightBytes), contextSize, bytes(kvBytes), bytes(totalBytes()), bytes(physicalBytes), hint));
+                    bytes(weightBytes + repackedExtraBytes), contextSize, bytes(kvBytes), bytes(totalBytes()), bytes(physicalBytes), hint));
         }
     }
 

@@ -40,7 +40,7 @@ public final class Model implements AutoCloseable {
         return load(path, true);
     }
 
-    /** Loads the model; {@code interleave} selects the row-interleaved copies of Q4_0 and Q8_0 matrices (see above). */
+    /** Loads the model; {@code interleave} selects the row-interleaved copies of Q4_0, Q8_0, Q4_K and Q6_K matrices (see above). */
     public static Model load(Path path, boolean interleave) {
         GGUFFile file = GGUFFile.open(path);
         Arena arena = Arena.ofShared();

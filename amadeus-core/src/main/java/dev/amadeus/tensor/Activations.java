@@ -23,7 +23,7 @@ public final class Activations {
      */
     short[] evenOdd = new short[0];
     /**
-     * Q8_0 only: the quants in pairs, {@code pairs[i] = quants[2i] & 0xFFFF | quants[2i + 1] << 16}, so that
+     * Q8_0 and Q8_K: the quants in pairs, {@code pairs[i] = quants[2i] & 0xFFFF | quants[2i + 1] << 16}, so that
      * broadcasting one int puts two consecutive elements in every pair of 16-bit lanes (the kernels for
      * {@link RowInterleaving row-interleaved} weights multiply eight rows' weights with them at once).
      */
@@ -93,7 +93,10 @@ public final class Activations {
                     quantSums = grow(quantSums, n / 32);
                 }
                 if (format == GGMLType.Q8_1) blockSums = grow(blockSums, n / 32);
-                if (format == GGMLType.Q8_K) groupSums = grow(groupSums, n / 16);
+                if (format == GGMLType.Q8_K) {
+                    groupSums = grow(groupSums, n / 16);
+                    pairs = grow(pairs, n / 2);
+                }
             }
             default -> throw new IllegalArgumentException("not an activation format: " + format);
         }
@@ -116,7 +119,7 @@ public final class Activations {
                     int inBlock = i & 31;
                     evenOdd[(i & ~31) + (inBlock >> 1) + 16 * (inBlock & 1)] = quants[i];
                 }
-                for (int i = base; i < base + cols; i += 2) pairs[i / 2] = quants[i] & 0xFFFF | quants[i + 1] << 16;
+                pair(base);
                 for (int b = base; b < base + cols; b += 32) {
                     int sum = 0;
                     for (int i = b; i < b + 32; i++) sum += quants[i];
@@ -124,9 +127,16 @@ public final class Activations {
                 }
             }
             case Q8_1 -> Quantizers.activationQ8_0(x, xOffset, cols, quants, base, scales, base / 32, blockSums);
-            case Q8_K -> Quantizers.activationQ8_K(x, xOffset, cols, quants, base, scales, base / 256, groupSums);
+            case Q8_K -> {
+                Quantizers.activationQ8_K(x, xOffset, cols, quants, base, scales, base / 256, groupSums);
+                pair(base);
+            }
             default -> throw new IllegalStateException(format.toString());
         }
+    }
+
+    private void pair(int base) {
+        for (int i = base; i < base + cols; i += 2) pairs[i / 2] = quants[i] & 0xFFFF | quants[i + 1] << 16;
     }
 
     private static float[] grow(float[] a, int n) {

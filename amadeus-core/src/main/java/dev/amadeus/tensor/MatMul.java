@@ -99,7 +99,7 @@ public final class MatMul {
         int interleavedGroups = w.interleavedRows() / ROW_GROUP;
         int mid = Math.clamp(interleavedGroups, g0, g1);
         if (mid > g0) {
-            long groupBytes = (long) (w.cols() / 32) * RowInterleaving.groupBlockBytes(w.type());
+            long groupBytes = RowInterleaving.groupBytes(w.type(), w.cols());
             kernels.dotInterleaved(w.type(), w.interleavedData(), g0 * groupBytes, mid - g0, a, xRow, xRows,
                     out, outOffset + g0 * ROW_GROUP, outStride);
         }

@@ -213,12 +213,20 @@ final class ScalarKernels implements TensorKernels {
     @Override
     public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
                                float[] out, int outOffset, int outStride) {
+        if (type == GGMLType.Q4_K) {
+            dotInterleavedQ4_K(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
+            return;
+        }
+        if (type == GGMLType.Q6_K) {
+            dotInterleavedQ6_K(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
+            return;
+        }
         boolean q4 = type == GGMLType.Q4_0;
         if (!q4 && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
         int cols = x.cols;
         int blocks = cols / 32;
         int blockBytes = RowInterleaving.groupBlockBytes(type);
-        long groupBytes = (long) blocks * blockBytes;
+        long groupBytes = RowInterleaving.groupBytes(type, cols);
         int chunks = q4 ? 8 : 16;
         for (int g = 0; g < groups; g++) {
             for (int b = 0; b < xRows; b++) {
@@ -228,20 +236,96 @@ final class ScalarKernels implements TensorKernels {
                     for (int blk = 0; blk < blocks; blk++) {
                         long at = o + g * groupBytes + (long) blk * blockBytes;
                         int e = xo + 32 * blk;
-                        int sum = 0;
-                        for (int t = 0; t < chunks; t++) {
-                            for (int k = 0; k < 2; k++) {
-                                long byteAt = at + 16 + 16 * t + 2 * r + k;
-                                if (q4) {
-                                    int q = u8(s, byteAt);
-                                    sum += (q & 0xF) * x.quants[e + 2 * t + k] + (q >> 4) * x.quants[e + 16 + 2 * t + k];
-                                } else {
-                                    sum += i8(s, byteAt) * x.quants[e + 2 * t + k];
-                                }
-                            }
+                        int sum = q4 ? nibbleDot(s, at + 16, r, x.quants, e) - 8 * x.quantSums[e / 32] : 0;
+                        for (int t = 0; !q4 && t < chunks; t++) {
+                            for (int k = 0; k < 2; k++) sum += i8(s, at + 16 + 16 * t + 2 * r + k) * x.quants[e + 2 * t + k];
                         }
-                        if (q4) sum -= 8 * x.quantSums[e / 32];
                         acc = Math.fma((float) sum, f16(s, at + 2 * r) * x.scales[e / 32], acc);
+                    }
+                    out[outOffset + b * outStride + RowInterleaving.ROWS * g + r] = acc;
+                }
+            }
+        }
+    }
+
+    /**
+     * Row r's 32 unsigned nibbles of an interleaved Q4_0-ordered block (eight chunks of 16 bytes from {@code at})
+     * dotted with 32 activation quants from {@code e}.
+     */
+    private static int nibbleDot(MemorySegment s, long at, int r, byte[] xq, int e) {
+        int sum = 0;
+        for (int t = 0; t < 8; t++) {
+            for (int k = 0; k < 2; k++) {
+                int q = u8(s, at + 16 * t + 2 * r + k);
+                sum += (q & 0xF) * xq[e + 2 * t + k] + (q >> 4) * xq[e + 16 + 2 * t + k];
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Interleaved Q4_K with Q8_K activations: per row and super-block, the sub-blocks' integer dot products
+     * weighted by their scales, and the activations' 32-element sums weighted by the minimums, both summed
+     * exactly as integers; then one fused multiply-add each per super-block into two float sums, scales
+     * ({@code d * d_x}) and minimums ({@code dmin * d_x}), and the second taken from the first at the end.
+     */
+    private static void dotInterleavedQ4_K(MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
+                                           float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        int superBlocks = cols / 256;
+        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q4_K, cols);
+        for (int g = 0; g < groups; g++) {
+            for (int b = 0; b < xRows; b++) {
+                int xo = (xRow + b) * cols;
+                for (int r = 0; r < RowInterleaving.ROWS; r++) {
+                    float acc = 0, mins = 0;
+                    for (int sb = 0; sb < superBlocks; sb++) {
+                        long at = o + g * groupBytes + (long) sb * RowInterleaving.Q4_K_GROUP_BYTES;
+                        int e = xo + 256 * sb;
+                        int scaled = 0, minSum = 0;
+                        for (int j = 0; j < 8; j++) {
+                            int dot = nibbleDot(s, at + RowInterleaving.Q4_K_QUANTS + 128 * j, r, x.quants, e + 32 * j);
+                            scaled += u8(s, at + RowInterleaving.Q4_K_SCALES + 8 * j + r) * dot;
+                            int xSum = x.groupSums[(e + 32 * j) / 16] + x.groupSums[(e + 32 * j) / 16 + 1];
+                            minSum += u8(s, at + RowInterleaving.Q4_K_MINS + 8 * j + r) * xSum;
+                        }
+                        float dx = x.scales[e / 256];
+                        acc = Math.fma((float) scaled, f16(s, at + 2 * r) * dx, acc);
+                        mins = Math.fma((float) minSum, f16(s, at + RowInterleaving.Q4_K_DMIN + 2 * r) * dx, mins);
+                    }
+                    out[outOffset + b * outStride + RowInterleaving.ROWS * g + r] = acc - mins;
+                }
+            }
+        }
+    }
+
+    /**
+     * Interleaved Q6_K (signed bytes) with Q8_K activations: per row and super-block, the 16-element sub-blocks'
+     * integer dot products weighted by their scales, summed exactly; then one fused multiply-add with {@code d * d_x}.
+     */
+    private static void dotInterleavedQ6_K(MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
+                                           float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        int superBlocks = cols / 256;
+        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q6_K, cols);
+        for (int g = 0; g < groups; g++) {
+            for (int b = 0; b < xRows; b++) {
+                int xo = (xRow + b) * cols;
+                for (int r = 0; r < RowInterleaving.ROWS; r++) {
+                    float acc = 0;
+                    for (int sb = 0; sb < superBlocks; sb++) {
+                        long at = o + g * groupBytes + (long) sb * RowInterleaving.Q6_K_GROUP_BYTES;
+                        int e = xo + 256 * sb;
+                        int scaled = 0;
+                        for (int i = 0; i < 16; i++) {
+                            int dot = 0;
+                            for (int k = 0; k < 16; k++) {
+                                int l = 16 * i + k;
+                                dot += i8(s, at + RowInterleaving.Q6_K_QUANTS + 16 * (l / 2) + 2 * r + (l & 1)) * x.quants[e + l];
+                            }
+                            scaled += i8(s, at + RowInterleaving.Q6_K_SCALES + 8 * i + r) * dot;
+                        }
+                        acc = Math.fma((float) scaled, f16(s, at + 2 * r) * x.scales[e / 256], acc);
                     }
                     out[outOffset + b * outStride + RowInterleaving.ROWS * g + r] = acc;
                 }

@@ -20,6 +20,7 @@ import static dev.amadeus.tensor.ScalarKernels.u8;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.B2I;
 import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
 import static jdk.incubator.vector.VectorOperators.GE;
@@ -75,6 +76,7 @@ final class VectorKernels implements TensorKernels {
     /** Lanes 4..7 of eight: the second 16 elements of a 32-element chunk. */
     private static final VectorMask<Integer> UPPER_HALF = VectorMask.fromLong(IntVector.SPECIES_256, 0xF0);
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int C = BYTES_PER_CHUNK;
 
@@ -304,13 +306,29 @@ final class VectorKernels implements TensorKernels {
     public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
                                float[] out, int outOffset, int outStride) {
         boolean q4 = type == GGMLType.Q4_0;
-        if (!q4 && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
+        boolean q4k = type == GGMLType.Q4_K;
+        boolean q6k = type == GGMLType.Q6_K;
+        if (!q4 && !q4k && !q6k && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
         int cols = x.cols;
         int blocks = cols / 32;
-        long groupBytes = (long) blocks * RowInterleaving.groupBlockBytes(type);
+        long groupBytes = RowInterleaving.groupBytes(type, cols);
         for (int g = 0; g < groups; g++, o += groupBytes) {
             int outAt = outOffset + RowInterleaving.ROWS * g;
             int b = 0;
+            if (q4k) {
+                for (; b + 4 <= xRows; b += 4) {
+                    dotQ4_KGroup4(s, o, x.pairs, x.groupSums, x.scales, (xRow + b) * cols, cols, cols / 256, out, outAt + b * outStride, outStride);
+                }
+                for (; b < xRows; b++) dotQ4_KGroup(s, o, x.pairs, x.groupSums, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
+                continue;
+            }
+            if (q6k) {
+                for (; b + 4 <= xRows; b += 4) {
+                    dotQ6_KGroup4(s, o, x.pairs, x.scales, (xRow + b) * cols, cols, cols / 256, out, outAt + b * outStride, outStride);
+                }
+                for (; b < xRows; b++) dotQ6_KGroup(s, o, x.pairs, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
+                continue;
+            }
             for (; b + 4 <= xRows; b += 4) {
                 int xo = (xRow + b) * cols;
                 if (q4) dotQ4_0Group4(s, o, x.pairs, x.quantSums, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
@@ -404,6 +422,210 @@ final class VectorKernels implements TensorKernels {
         a1.intoArray(out, outAt + 1 * outStride);
         a2.intoArray(out, outAt + 2 * outStride);
         a3.intoArray(out, outAt + 3 * outStride);
+    }
+
+    /*
+     * Row-interleaved Q4_K (see RowInterleaving): each 32-element sub-block's nibbles as Q4_0's, its integer dot
+     * products weighted by the rows' 6-bit scales, the activations' sums by their minimums, both in 32-bit lanes over
+     * the super-block; then one fused multiply-add each into the scales' and the minimums' float sums. The quants
+     * and activations of the Q8_K format (per 256 elements one scale) are as Q8_0's, so the products fit 16-bit lanes alike.
+     */
+
+    private static void dotQ4_KGroup(MemorySegment s, long o, int[] xp, int[] xsum16, float[] xs, int xo, int superBlocks,
+                                     float[] out, int outAt) {
+        FloatVector acc = FloatVector.zero(F8), mins = acc;
+        for (int sb = 0; sb < superBlocks; sb++, o += RowInterleaving.Q4_K_GROUP_BYTES) {
+            int e0 = xo + 256 * sb;
+            IntVector scaled = IntVector.zero(I8), minSum = scaled;
+            for (int j = 0; j < 8; j++) {
+                int p = (e0 + 32 * j) >> 1;
+                long q = o + RowInterleaving.Q4_K_QUANTS + 128 * j;
+                ShortVector s0 = ShortVector.zero(S16);
+                for (int t = 0; t < 8; t++) {
+                    ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, q + 16 * t, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+                    ShortVector lo = raw.and((short) 0xF);
+                    ShortVector hi = raw.lanewise(LSHR, 4);
+                    s0 = s0.add(lo.mul(IntVector.broadcast(I8, xp[p + t]).reinterpretAsShorts()))
+                            .add(hi.mul(IntVector.broadcast(I8, xp[p + 8 + t]).reinterpretAsShorts()));
+                }
+                IntVector i0 = s0.reinterpretAsInts();
+                IntVector dot = i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16));
+                IntVector scale = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q4_K_SCALES + 8 * j, LE).convertShape(B2I, I8, 0);
+                IntVector min = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q4_K_MINS + 8 * j, LE).convertShape(B2I, I8, 0);
+                int g = (e0 + 32 * j) >> 4;
+                scaled = scaled.add(dot.mul(scale));
+                minSum = minSum.add(min.mul(xsum16[g] + xsum16[g + 1]));
+            }
+            float dx = xs[e0 >> 8];
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector hm = (IntVector) ShortVector.fromMemorySegment(H8, s, o + RowInterleaving.Q4_K_DMIN, LE).convertShape(S2I, I8, 0);
+            IntVector magnitudeM = hm.and(0x7FFF);
+            FloatVector dmin = magnitudeM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitudeM.compare(GE, 0x7C00))
+                    .or(hm.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            acc = ((FloatVector) scaled.convert(I2F, 0)).fma(d.mul(dx), acc);
+            mins = ((FloatVector) minSum.convert(I2F, 0)).fma(dmin.mul(dx), mins);
+        }
+        acc.sub(mins).intoArray(out, outAt);
+    }
+
+    /** {@link #dotQ4_KGroup} for four activation rows ({@code cols} apart), each unpacked weight chunk used by all four. */
+    private static void dotQ4_KGroup4(MemorySegment s, long o, int[] xp, int[] xsum16, float[] xs, int xo, int cols, int superBlocks,
+                                      float[] out, int outAt, int outStride) {
+        FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector mins0 = acc0, mins1 = acc0, mins2 = acc0, mins3 = acc0;
+        for (int sb = 0; sb < superBlocks; sb++, o += RowInterleaving.Q4_K_GROUP_BYTES) {
+            int e0 = xo + 256 * sb;
+            IntVector scaled0 = IntVector.zero(I8), scaled1 = scaled0, scaled2 = scaled0, scaled3 = scaled0;
+            IntVector minSum0 = scaled0, minSum1 = scaled0, minSum2 = scaled0, minSum3 = scaled0;
+            for (int j = 0; j < 8; j++) {
+                int p0 = (e0 + 32 * j) >> 1;
+                int p1 = p0 + (cols >> 1);
+                int p2 = p1 + (cols >> 1);
+                int p3 = p2 + (cols >> 1);
+                long q = o + RowInterleaving.Q4_K_QUANTS + 128 * j;
+                ShortVector s0 = ShortVector.zero(S16), s1 = s0, s2 = s0, s3 = s0;
+                for (int t = 0; t < 8; t++) {
+                    ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, q + 16 * t, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
+                    ShortVector lo = raw.and((short) 0xF);
+                    ShortVector hi = raw.lanewise(LSHR, 4);
+                    s0 = s0.add(lo.mul(IntVector.broadcast(I8, xp[p0 + t]).reinterpretAsShorts()))
+                            .add(hi.mul(IntVector.broadcast(I8, xp[p0 + 8 + t]).reinterpretAsShorts()));
+                    s1 = s1.add(lo.mul(IntVector.broadcast(I8, xp[p1 + t]).reinterpretAsShorts()))
+                            .add(hi.mul(IntVector.broadcast(I8, xp[p1 + 8 + t]).reinterpretAsShorts()));
+                    s2 = s2.add(lo.mul(IntVector.broadcast(I8, xp[p2 + t]).reinterpretAsShorts()))
+                            .add(hi.mul(IntVector.broadcast(I8, xp[p2 + 8 + t]).reinterpretAsShorts()));
+                    s3 = s3.add(lo.mul(IntVector.broadcast(I8, xp[p3 + t]).reinterpretAsShorts()))
+                            .add(hi.mul(IntVector.broadcast(I8, xp[p3 + 8 + t]).reinterpretAsShorts()));
+                }
+                IntVector scale = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q4_K_SCALES + 8 * j, LE).convertShape(B2I, I8, 0);
+                IntVector min = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q4_K_MINS + 8 * j, LE).convertShape(B2I, I8, 0);
+                int g0 = (e0 + 32 * j) >> 4;
+                IntVector i0 = s0.reinterpretAsInts();
+                scaled0 = scaled0.add(i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).mul(scale));
+                minSum0 = minSum0.add(min.mul(xsum16[g0 + 0 * (cols >> 4)] + xsum16[g0 + 0 * (cols >> 4) + 1]));
+                IntVector i1 = s1.reinterpretAsInts();
+                scaled1 = scaled1.add(i1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i1.lanewise(ASHR, 16)).mul(scale));
+                minSum1 = minSum1.add(min.mul(xsum16[g0 + 1 * (cols >> 4)] + xsum16[g0 + 1 * (cols >> 4) + 1]));
+                IntVector i2 = s2.reinterpretAsInts();
+                scaled2 = scaled2.add(i2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i2.lanewise(ASHR, 16)).mul(scale));
+                minSum2 = minSum2.add(min.mul(xsum16[g0 + 2 * (cols >> 4)] + xsum16[g0 + 2 * (cols >> 4) + 1]));
+                IntVector i3 = s3.reinterpretAsInts();
+                scaled3 = scaled3.add(i3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i3.lanewise(ASHR, 16)).mul(scale));
+                minSum3 = minSum3.add(min.mul(xsum16[g0 + 3 * (cols >> 4)] + xsum16[g0 + 3 * (cols >> 4) + 1]));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector hm = (IntVector) ShortVector.fromMemorySegment(H8, s, o + RowInterleaving.Q4_K_DMIN, LE).convertShape(S2I, I8, 0);
+            IntVector magnitudeM = hm.and(0x7FFF);
+            FloatVector dmin = magnitudeM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitudeM.compare(GE, 0x7C00))
+                    .or(hm.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            float dx0 = xs[(e0 + 0 * cols) >> 8];
+            acc0 = ((FloatVector) scaled0.convert(I2F, 0)).fma(d.mul(dx0), acc0);
+            mins0 = ((FloatVector) minSum0.convert(I2F, 0)).fma(dmin.mul(dx0), mins0);
+            float dx1 = xs[(e0 + 1 * cols) >> 8];
+            acc1 = ((FloatVector) scaled1.convert(I2F, 0)).fma(d.mul(dx1), acc1);
+            mins1 = ((FloatVector) minSum1.convert(I2F, 0)).fma(dmin.mul(dx1), mins1);
+            float dx2 = xs[(e0 + 2 * cols) >> 8];
+            acc2 = ((FloatVector) scaled2.convert(I2F, 0)).fma(d.mul(dx2), acc2);
+            mins2 = ((FloatVector) minSum2.convert(I2F, 0)).fma(dmin.mul(dx2), mins2);
+            float dx3 = xs[(e0 + 3 * cols) >> 8];
+            acc3 = ((FloatVector) scaled3.convert(I2F, 0)).fma(d.mul(dx3), acc3);
+            mins3 = ((FloatVector) minSum3.convert(I2F, 0)).fma(dmin.mul(dx3), mins3);
+        }
+        acc0.sub(mins0).intoArray(out, outAt);
+        acc1.sub(mins1).intoArray(out, outAt + outStride);
+        acc2.sub(mins2).intoArray(out, outAt + 2 * outStride);
+        acc3.sub(mins3).intoArray(out, outAt + 3 * outStride);
+    }
+
+    /*
+     * Row-interleaved Q6_K (see RowInterleaving): signed bytes in Q8_0's chunks. A product is at most 32 * 127, so a
+     * 16-element sub-block's eight products per 16-bit lane fit before each lane pair (one row) is widened and
+     * weighted by the row's scale of that sub-block; one fused multiply-add per super-block and row.
+     */
+
+    private static void dotQ6_KGroup(MemorySegment s, long o, int[] xp, float[] xs, int xo, int superBlocks,
+                                     float[] out, int outAt) {
+        FloatVector acc = FloatVector.zero(F8);
+        for (int sb = 0; sb < superBlocks; sb++, o += RowInterleaving.Q6_K_GROUP_BYTES) {
+            int e0 = xo + 256 * sb;
+            IntVector scaled = IntVector.zero(I8);
+            for (int i = 0; i < 16; i++) {
+                int p = (e0 + 16 * i) >> 1;
+                long q = o + RowInterleaving.Q6_K_QUANTS + 128 * i;
+                ShortVector s0 = ShortVector.zero(S16);
+                for (int t = 0; t < 8; t++) {
+                    ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B16, s, q + 16 * t, LE).convertShape(B2S, S16, 0);
+                    s0 = s0.add(w.mul(IntVector.broadcast(I8, xp[p + t]).reinterpretAsShorts()));
+                }
+                IntVector i0 = s0.reinterpretAsInts();
+                IntVector scale = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q6_K_SCALES + 8 * i, LE).convertShape(B2I, I8, 0);
+                scaled = scaled.add(i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).mul(scale));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            acc = ((FloatVector) scaled.convert(I2F, 0)).fma(d.mul(xs[e0 >> 8]), acc);
+        }
+        acc.intoArray(out, outAt);
+    }
+
+    /** {@link #dotQ6_KGroup} for four activation rows ({@code cols} apart), each loaded weight chunk used by all four. */
+    private static void dotQ6_KGroup4(MemorySegment s, long o, int[] xp, float[] xs, int xo, int cols, int superBlocks,
+                                      float[] out, int outAt, int outStride) {
+        FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int sb = 0; sb < superBlocks; sb++, o += RowInterleaving.Q6_K_GROUP_BYTES) {
+            int e0 = xo + 256 * sb;
+            IntVector scaled0 = IntVector.zero(I8), scaled1 = scaled0, scaled2 = scaled0, scaled3 = scaled0;
+            for (int i = 0; i < 16; i++) {
+                int p0 = (e0 + 16 * i) >> 1;
+                int p1 = p0 + (cols >> 1);
+                int p2 = p1 + (cols >> 1);
+                int p3 = p2 + (cols >> 1);
+                long q = o + RowInterleaving.Q6_K_QUANTS + 128 * i;
+                ShortVector s0 = ShortVector.zero(S16), s1 = s0, s2 = s0, s3 = s0;
+                for (int t = 0; t < 8; t++) {
+                    ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B16, s, q + 16 * t, LE).convertShape(B2S, S16, 0);
+                    s0 = s0.add(w.mul(IntVector.broadcast(I8, xp[p0 + t]).reinterpretAsShorts()));
+                    s1 = s1.add(w.mul(IntVector.broadcast(I8, xp[p1 + t]).reinterpretAsShorts()));
+                    s2 = s2.add(w.mul(IntVector.broadcast(I8, xp[p2 + t]).reinterpretAsShorts()));
+                    s3 = s3.add(w.mul(IntVector.broadcast(I8, xp[p3 + t]).reinterpretAsShorts()));
+                }
+                IntVector scale = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q6_K_SCALES + 8 * i, LE).convertShape(B2I, I8, 0);
+                IntVector i0 = s0.reinterpretAsInts();
+                scaled0 = scaled0.add(i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).mul(scale));
+                IntVector i1 = s1.reinterpretAsInts();
+                scaled1 = scaled1.add(i1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i1.lanewise(ASHR, 16)).mul(scale));
+                IntVector i2 = s2.reinterpretAsInts();
+                scaled2 = scaled2.add(i2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i2.lanewise(ASHR, 16)).mul(scale));
+                IntVector i3 = s3.reinterpretAsInts();
+                scaled3 = scaled3.add(i3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i3.lanewise(ASHR, 16)).mul(scale));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            acc0 = ((FloatVector) scaled0.convert(I2F, 0)).fma(d.mul(xs[e0 >> 8]), acc0);
+            acc1 = ((FloatVector) scaled1.convert(I2F, 0)).fma(d.mul(xs[(e0 + cols) >> 8]), acc1);
+            acc2 = ((FloatVector) scaled2.convert(I2F, 0)).fma(d.mul(xs[(e0 + 2 * cols) >> 8]), acc2);
+            acc3 = ((FloatVector) scaled3.convert(I2F, 0)).fma(d.mul(xs[(e0 + 3 * cols) >> 8]), acc3);
+        }
+        acc0.intoArray(out, outAt);
+        acc1.intoArray(out, outAt + outStride);
+        acc2.intoArray(out, outAt + 2 * outStride);
+        acc3.intoArray(out, outAt + 3 * outStride);
     }
 
     /*

@@ -36,9 +36,10 @@ class RowInterleavingTest {
             assertSame(w.data(), i.data());
             WeightMatrix few = randomQ4_0(7, 64, 2);
             assertSame(few, few.interleaved(arena));
-            WeightMatrix other = random(GGMLType.Q4_K, 16, 256, 3);
+            WeightMatrix other = random(GGMLType.Q5_K, 16, 256, 3);
             assertSame(other, other.interleaved(arena));
             assertEquals(16, random(GGMLType.Q8_0, 16, 64, 4).interleaved(arena).interleavedRows());
+            assertEquals(8, random(GGMLType.Q4_K, 9, 512, 4).interleaved(arena).interleavedRows());
         }
     }
 
@@ -47,11 +48,11 @@ class RowInterleavingTest {
      * equal the exact dot product of the dequantized weights with the quantized activations up to float rounding.
      */
     @ParameterizedTest
-    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void interleavedProductsMatchTheScalarReferenceExactly(GGMLType type) {
         Random rnd = new Random(11);
         int rows = 8 * 5 + 3;   // five groups and a partial one, which stays in the original layout
-        int cols = 32 * 9;
+        int cols = type.blockSize == 256 ? 256 * 3 : 32 * 9;
         int batch = 7;          // a group of four activation rows and three single ones
         float[] x = TestBlocks.gaussian(batch * cols, rnd);
         try (Arena arena = Arena.ofShared(); ThreadPool pool = new ThreadPool(2); ThreadPool serial = new ThreadPool(1)) {
@@ -62,7 +63,8 @@ class RowInterleavingTest {
             float[] scalarBatched = new float[batch * rows];
             MatMul.matMul(TensorKernels.scalar(), w, x, batch, scalarBatched, serial);
             Activations a = new Activations();
-            a.convert(GGMLType.Q8_0, x, 0, batch, cols);
+            a.convert(type, x, 0, batch, cols);
+            int scaleBlock = a.format().blockSize;
             float[] row = new float[cols];
             for (int b = 0; b < batch; b++) {
                 float[] single = new float[rows];
@@ -74,7 +76,7 @@ class RowInterleavingTest {
                     plain.dequantizeRow(r, row, 0);
                     double exact = 0, magnitude = 0;
                     for (int i = 0; i < cols; i++) {
-                        double xi = (double) a.quants[b * cols + i] * a.scales[(b * cols + i) / 32];
+                        double xi = (double) a.quants[b * cols + i] * a.scales[(b * cols + i) / scaleBlock];
                         exact += row[i] * xi;
                         magnitude += Math.abs(row[i] * xi);
                     }
@@ -85,7 +87,7 @@ class RowInterleavingTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void resultsDoNotChangeOnceTheKernelsAreCompiled(GGMLType type) {
         Random rnd = new Random(3);
         int rows = 64, cols = 2048;

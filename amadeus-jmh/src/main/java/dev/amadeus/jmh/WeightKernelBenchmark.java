@@ -53,7 +53,7 @@ public class WeightKernelBenchmark {
     @Param("32")
     public int batch;
 
-    /** Whether Q4_0 and Q8_0 weights get their row-interleaved copy, as models load them by default. */
+    /** Whether Q4_0, Q8_0, Q4_K and Q6_K weights get their row-interleaved copy, as models load them by default. */
     @Param("true")
     public boolean interleave;
 
