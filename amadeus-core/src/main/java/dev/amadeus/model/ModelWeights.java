@@ -4,9 +4,12 @@ import dev.amadeus.AmadeusException;
 import dev.amadeus.gguf.GGUFFile;
 import dev.amadeus.gguf.TensorInfo;
 import dev.amadeus.tensor.GGMLType;
+import dev.amadeus.tensor.LargePages;
+import dev.amadeus.tensor.RowInterleaving;
 import dev.amadeus.tensor.WeightMatrix;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -41,21 +44,40 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
 
     /**
      * These weights with every matrix that enters a matrix product replaced by its row-interleaved version
-     * ({@link WeightMatrix#interleaved}), allocated in {@code arena}; the originals' mapped pages are released
-     * (they are read again from the file if ever needed, e.g. an embedding row of a tied output matrix).
+     * ({@link WeightMatrix#interleaved}), all copies in one region of {@link LargePages} owned by {@code arena};
+     * the originals' mapped pages are released (they are read again from the file if ever needed, e.g. an
+     * embedding row of a tied output matrix).
      */
     public ModelWeights interleaved(Arena arena) {
+        List<WeightMatrix> all = new ArrayList<>();
+        for (Layer y : layers) all.addAll(y.matrices());
+        all.add(output);
+        long bytes = 0;
+        for (WeightMatrix w : all) bytes += alignedCopyBytes(w);
+        if (bytes == 0) return this;
+        SegmentAllocator slices = SegmentAllocator.slicingAllocator(LargePages.allocate(arena, bytes));
+        // Layers copy in parallel, each taking its slices in turn from the one region.
+        SegmentAllocator memory = (size, alignment) -> {
+            synchronized (slices) {
+                return slices.allocate(size, alignment);
+            }
+        };
         Layer[] out = new Layer[layers.length];
         // Layers in parallel: copying is memory-bound per thread, and a 1B model has hundreds of megabytes to move.
         IntStream.range(0, layers.length).parallel().forEach(l -> {
             Layer y = layers[l];
-            out[l] = new Layer(y.attnNorm(), interleave(y.wq(), arena), interleave(y.wk(), arena), interleave(y.wv(), arena),
-                    interleave(y.qkv(), arena), y.bq(), y.bk(), y.bv(), interleave(y.wo(), arena), y.bo(), y.postAttnNorm(),
-                    y.ffnNorm(), interleave(y.gate(), arena), interleave(y.up(), arena), interleave(y.down(), arena),
+            out[l] = new Layer(y.attnNorm(), interleave(y.wq(), memory), interleave(y.wk(), memory), interleave(y.wv(), memory),
+                    interleave(y.qkv(), memory), y.bq(), y.bk(), y.bv(), interleave(y.wo(), memory), y.bo(), y.postAttnNorm(),
+                    y.ffnNorm(), interleave(y.gate(), memory), interleave(y.up(), memory), interleave(y.down(), memory),
                     y.postFfnNorm());
         });
-        return new ModelWeights(tokenEmbedding, outputNorm, interleave(output, arena), ropeFrequencyFactors, out,
+        return new ModelWeights(tokenEmbedding, outputNorm, interleave(output, memory), ropeFrequencyFactors, out,
                 ropeFactorsLong, ropeFactorsShort);
+    }
+
+    /** Bytes of {@code w}'s interleaved copy, rounded up to the 64-byte alignment of each copy. */
+    private static long alignedCopyBytes(WeightMatrix w) {
+        return (RowInterleaving.copyBytes(w.type(), w.rows(), w.cols()) + 63) / 64 * 64;
     }
 
     /** Bytes of the matrices that enter matrix products (the output matrix counted once). */
@@ -79,9 +101,9 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
         return List.copyOf(kinds.values());
     }
 
-    private static WeightMatrix interleave(WeightMatrix w, Arena arena) {
+    private static WeightMatrix interleave(WeightMatrix w, SegmentAllocator memory) {
         if (w == null) return null;
-        WeightMatrix i = w.interleaved(arena);
+        WeightMatrix i = w.interleaved(memory);
         if (i != w && w.data().isMapped()) w.data().unload();
         return i;
     }

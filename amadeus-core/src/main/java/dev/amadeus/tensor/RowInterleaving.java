@@ -1,6 +1,6 @@
 package dev.amadeus.tensor;
 
-import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -69,17 +69,17 @@ public final class RowInterleaving {
         return (long) (cols / type.blockSize) * groupBlockBytes(type);
     }
 
-    /** The interleaved copy of the first {@code rows - rows % 8} rows of {@code data}, allocated in {@code arena}. */
-    static MemorySegment interleave(GGMLType type, MemorySegment data, int rows, int cols, Arena arena) {
+    /** The interleaved copy of the first {@code rows - rows % 8} rows of {@code data}, allocated by {@code memory}. */
+    static MemorySegment interleave(GGMLType type, MemorySegment data, int rows, int cols, SegmentAllocator memory) {
         if (!supports(type, rows)) throw new IllegalArgumentException("no interleaved layout for " + type);
-        if (type == GGMLType.Q4_K) return interleaveQ4_K(data, rows, cols, arena);
-        if (type == GGMLType.Q6_K) return interleaveQ6_K(data, rows, cols, arena);
+        if (type == GGMLType.Q4_K) return interleaveQ4_K(data, rows, cols, memory);
+        if (type == GGMLType.Q6_K) return interleaveQ6_K(data, rows, cols, memory);
         int groups = rows / ROWS;
         int blocks = cols / 32;
         // Scales and quant pairs move as 16-bit units: block b of row r is `units` shorts, the scale first.
         int units = type.bytesPerBlock / 2;
         long rowBytes = (long) type.bytesPerBlock * blocks;
-        MemorySegment out = arena.allocate((long) groups * blocks * groupBlockBytes(type), 64);
+        MemorySegment out = memory.allocate((long) groups * blocks * groupBlockBytes(type), 64);
         short[] in = new short[ROWS * units * blocks];
         short[] group = new short[blocks * groupBlockBytes(type) / 2];
         for (int g = 0; g < groups; g++) {
@@ -97,12 +97,12 @@ public final class RowInterleaving {
         return out;
     }
 
-    private static MemorySegment interleaveQ4_K(MemorySegment data, int rows, int cols, Arena arena) {
+    private static MemorySegment interleaveQ4_K(MemorySegment data, int rows, int cols, SegmentAllocator memory) {
         int groups = rows / ROWS;
         int superBlocks = cols / 256;
         int inBytes = GGMLType.Q4_K.bytesPerBlock;
         long rowBytes = (long) inBytes * superBlocks;
-        MemorySegment out = arena.allocate(groups * groupBytes(GGMLType.Q4_K, cols), 64);
+        MemorySegment out = memory.allocate(groups * groupBytes(GGMLType.Q4_K, cols), 64);
         byte[] in = new byte[(int) (ROWS * rowBytes)];
         byte[] group = new byte[superBlocks * Q4_K_GROUP_BYTES];
         MemorySegment inSegment = MemorySegment.ofArray(in);  // for ScalarKernels.scaleMinK4
@@ -137,12 +137,12 @@ public final class RowInterleaving {
         return out;
     }
 
-    private static MemorySegment interleaveQ6_K(MemorySegment data, int rows, int cols, Arena arena) {
+    private static MemorySegment interleaveQ6_K(MemorySegment data, int rows, int cols, SegmentAllocator memory) {
         int groups = rows / ROWS;
         int superBlocks = cols / 256;
         int inBytes = GGMLType.Q6_K.bytesPerBlock;
         long rowBytes = (long) inBytes * superBlocks;
-        MemorySegment out = arena.allocate(groups * groupBytes(GGMLType.Q6_K, cols), 64);
+        MemorySegment out = memory.allocate(groups * groupBytes(GGMLType.Q6_K, cols), 64);
         byte[] in = new byte[(int) (ROWS * rowBytes)];
         byte[] group = new byte[superBlocks * Q6_K_GROUP_BYTES];
         for (int g = 0; g < groups; g++) {

@@ -2,8 +2,8 @@ package dev.amadeus.tensor;
 
 import dev.amadeus.AmadeusException;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 
 /**
  * A 2-D weight ({@code rows} rows of {@code cols} elements, ggml's ne1 x ne0) or a 1-D vector
@@ -49,13 +49,13 @@ public final class WeightMatrix {
     }
 
     /**
-     * This matrix with a {@link RowInterleaving row-interleaved} copy (allocated in {@code arena}, outside the
-     * Java heap) that {@link MatMul} then uses; the original blocks stay where they are for {@link #dequantizeRow}.
+     * This matrix with a {@link RowInterleaving row-interleaved} copy (allocated by {@code memory}, an arena or
+     * a slice of one, outside the Java heap) that {@link MatMul} then uses; the original blocks stay where they are for {@link #dequantizeRow}.
      * When the type has no interleaved layout, this matrix itself.
      */
-    public WeightMatrix interleaved(Arena arena) {
+    public WeightMatrix interleaved(SegmentAllocator memory) {
         if (interleaved != null || !RowInterleaving.supports(type, rows)) return this;
-        return new WeightMatrix(name, type, rows, cols, data, RowInterleaving.interleave(type, data, rows, cols, arena));
+        return new WeightMatrix(name, type, rows, cols, data, RowInterleaving.interleave(type, data, rows, cols, memory));
     }
 
     /** The row-interleaved copy of the first {@link #interleavedRows()} rows, or null if there is none. */
