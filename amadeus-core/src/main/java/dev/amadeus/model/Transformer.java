@@ -204,9 +204,8 @@ public final class Transformer {
                 System.arraycopy(qkv, row + qd + kd, s.v, i * vd, vd);
             }
         } else {
-            linear(lw.wq(), lw.bq(), s.h, n, s.q);
-            linear(lw.wk(), lw.bk(), s.h, n, s.k);
-            linear(lw.wv(), lw.bv(), s.h, n, s.v);
+            linearAll(new WeightMatrix[]{lw.wq(), lw.wk(), lw.wv()}, new float[][]{lw.bq(), lw.bk(), lw.bv()}, s.h, n,
+                    new float[][]{s.q, s.k, s.v});
         }
 
         float[] cosSin = new float[2 * rope.pairs()];
@@ -245,8 +244,7 @@ public final class Transformer {
                 System.arraycopy(fused, i * 2 * ff + ff, up, i * ff, ff);
             }
         } else {
-            MatMul.matMul(lw.gate(), s.h, n, gate, pool);
-            MatMul.matMul(lw.up(), s.h, n, up, pool);
+            linearAll(new WeightMatrix[]{lw.gate(), lw.up()}, new float[2][], s.h, n, new float[][]{gate, up});
         }
         if (c.architecture().geluFfn) {
             for (int i = 0; i < gate.length; i++) gate[i] = VectorOps.gelu(gate[i]) * up[i];
@@ -265,6 +263,19 @@ public final class Transformer {
         MatMul.matMul(m, in, n, out, pool);
         if (bias != null) {
             for (int i = 0; i < n; i++) VectorOps.addInPlace(out, i * m.rows(), bias, 0, m.rows());
+        }
+    }
+
+    /** {@link #linear} for matrices that share their input, in one parallel pass when their types allow it. */
+    private void linearAll(WeightMatrix[] ms, float[][] biases, float[] in, int n, float[][] outs) {
+        if (MatMul.canShareActivations(ms)) {
+            MatMul.matMulAll(ms, in, n, outs, pool);
+        } else {
+            for (int i = 0; i < ms.length; i++) MatMul.matMul(ms[i], in, n, outs[i], pool);
+        }
+        for (int i = 0; i < ms.length; i++) {
+            if (biases[i] == null) continue;
+            for (int t = 0; t < n; t++) VectorOps.addInPlace(outs[i], t * ms[i].rows(), biases[i], 0, ms[i].rows());
         }
     }
 

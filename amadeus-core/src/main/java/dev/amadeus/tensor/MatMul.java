@@ -67,22 +67,58 @@ public final class MatMul {
     }
 
     static void matMul(TensorKernels kernels, WeightMatrix w, float[] x, int batch, float[] out, ThreadPool pool) {
-        int rows = w.rows();
-        int cols = w.cols();
+        matMulAll(kernels, new WeightMatrix[]{w}, x, batch, new float[][]{out}, pool);
+    }
+
+    /**
+     * {@link #matMul} of one input with several matrices of one row length whose types share an activation
+     * format (a layer's query, key and value projections; its gate and up projections): the activations are
+     * converted once and all the matrices' row groups are shared among the threads in one pass, so the threads
+     * meet once instead of once per matrix. Each {@code outs[m]} receives exactly what {@code matMul} would give.
+     */
+    public static void matMulAll(WeightMatrix[] ws, float[] x, int batch, float[][] outs, ThreadPool pool) {
+        matMulAll(TensorKernels.preferred(), ws, x, batch, outs, pool);
+    }
+
+    /** Whether {@link #matMulAll} takes these matrices together: one row length, one activation format. */
+    public static boolean canShareActivations(WeightMatrix... ws) {
+        for (WeightMatrix w : ws) {
+            if (w.cols() != ws[0].cols() || Activations.formatFor(w.type()) != Activations.formatFor(ws[0].type())) return false;
+        }
+        return true;
+    }
+
+    static void matMulAll(TensorKernels kernels, WeightMatrix[] ws, float[] x, int batch, float[][] outs, ThreadPool pool) {
+        int cols = ws[0].cols();
+        GGMLType format = Activations.formatFor(ws[0].type());
+        int[] firstGroup = new int[ws.length + 1];
+        for (int m = 0; m < ws.length; m++) {
+            WeightMatrix w = ws[m];
+            if (w.cols() != cols || Activations.formatFor(w.type()) != format) {
+                throw new IllegalArgumentException(w.name() + " does not share the row length and activation format of " + ws[0].name());
+            }
+            Objects.checkFromIndexSize(0, Math.multiplyExact(batch, w.rows()), outs[m].length);
+            firstGroup[m + 1] = firstGroup[m] + Math.ceilDiv(w.rows(), ROW_GROUP);
+        }
         Objects.checkFromIndexSize(0, Math.multiplyExact(batch, cols), x.length);
-        Objects.checkFromIndexSize(0, Math.multiplyExact(batch, rows), out.length);
         if (batch == 0) return;
         Activations a = SCRATCH.get();
-        a.convert(w.type(), x, 0, batch, cols);
+        a.convert(ws[0].type(), x, 0, batch, cols);
         // At least the four rows the kernels take at once, even when that overflows L1 (long rows).
         int tile = Math.clamp(ACTIVATION_TILE_BYTES / activationRowBytes(a.format(), cols), 4, Math.max(4, batch));
-        int groups = Math.ceilDiv(rows, ROW_GROUP);
+        int groups = firstGroup[ws.length];
         pool.parallelForChunks(groups, chunk(groups, pool), (g0, g1) -> {
-            for (int p0 = g0; p0 < g1; p0 += GROUPS_PER_PASS) {
-                int p1 = Math.min(g1, p0 + GROUPS_PER_PASS);
-                for (int b0 = 0; b0 < batch; b0 += tile) {
-                    int n = Math.min(batch, b0 + tile) - b0;
-                    rowGroups(kernels, w, a, p0, p1, b0, n, out, b0 * rows, rows);
+            for (int m = 0; m < ws.length; m++) {
+                int from = Math.max(g0, firstGroup[m]) - firstGroup[m];
+                int to = Math.min(g1, firstGroup[m + 1]) - firstGroup[m];
+                WeightMatrix w = ws[m];
+                int rows = w.rows();
+                for (int p0 = from; p0 < to; p0 += GROUPS_PER_PASS) {
+                    int p1 = Math.min(to, p0 + GROUPS_PER_PASS);
+                    for (int b0 = 0; b0 < batch; b0 += tile) {
+                        int n = Math.min(batch, b0 + tile) - b0;
+                        rowGroups(kernels, w, a, p0, p1, b0, n, outs[m], b0 * rows, rows);
+                    }
                 }
             }
         });

@@ -70,6 +70,41 @@ class MatMulTest {
     }
 
     /**
+     * Several matrices sharing one input (Q4_K and Q6_K share Q8_K activations, as a Q4_K_M file's projections
+     * do), interleaved and not, with a partial row group each: every output equals its own matMul bit for bit.
+     */
+    @org.junit.jupiter.api.Test
+    void productsSharingTheirInputEqualSeparateProducts() {
+        Random rnd = new Random(8);
+        int cols = 512, batch = 6;
+        GGMLType[] types = {GGMLType.Q4_K, GGMLType.Q6_K, GGMLType.Q4_K};
+        int[] rows = {43, 21, 7};
+        WeightMatrix[] ws = new WeightMatrix[types.length];
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared(); ThreadPool pool = new ThreadPool(2)) {
+            for (int m = 0; m < ws.length; m++) {
+                MemorySegment data = MemorySegment.ofArray(new byte[(int) types[m].byteSize(cols) * rows[m]]);
+                RandomWeights.fill(types[m], data, rows[m], cols, 20 + m, 0.05f);
+                ws[m] = new WeightMatrix("w" + m, types[m], rows[m], cols, data);
+                if (m != 1) ws[m] = ws[m].interleaved(arena);
+            }
+            float[] x = TestBlocks.gaussian(batch * cols, rnd);
+            for (int n : new int[]{1, batch}) {
+                float[][] together = new float[ws.length][];
+                for (int m = 0; m < ws.length; m++) together[m] = new float[n * rows[m]];
+                assertEquals(true, MatMul.canShareActivations(ws));
+                MatMul.matMulAll(ws, x, n, together, pool);
+                for (int m = 0; m < ws.length; m++) {
+                    float[] alone = new float[n * rows[m]];
+                    MatMul.matMul(ws[m], x, n, alone, pool);
+                    assertArrayEquals(alone, together[m], "matrix " + m + ", batch " + n);
+                }
+            }
+            WeightMatrix q8 = new WeightMatrix("q8", GGMLType.Q8_0, 8, cols, MemorySegment.ofArray(new byte[(int) GGMLType.Q8_0.byteSize(cols) * 8]));
+            assertEquals(false, MatMul.canShareActivations(ws[0], q8));
+        }
+    }
+
+    /**
      * The first calls run interpreted, later ones compiled by C1 and C2; a row must come out the same
      * float every time (the Vector API's own lane reduction does not guarantee that).
      */
