@@ -356,14 +356,17 @@ final class VectorKernels implements TensorKernels {
         int x0 = xo;
         for (int blk = 0; blk < blocks; blk++, o += 144) {
             int e = 32 * blk;
-            ShortVector s0 = ShortVector.zero(S16);
+            // Low and high nibbles in separate sums: two shorter chains of dependent additions.
+            ShortVector s0 = ShortVector.zero(S16), s0h = s0;
+            int p = (x0 + e) >> 1;
             for (int t = 0; t < 8; t++) {
                 ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
                 ShortVector lo = raw.and((short) 0xF);
                 ShortVector hi = raw.lanewise(LSHR, 4);
-                s0 = s0.add(lo.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + t]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + 8 + t]).reinterpretAsShorts()));
+                s0 = s0.add(lo.mul(IntVector.broadcast(I8, xp[p + t]).reinterpretAsShorts()));
+                s0h = s0h.add(hi.mul(IntVector.broadcast(I8, xp[p + 8 + t]).reinterpretAsShorts()));
             }
+            s0 = s0.add(s0h);
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
             FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
