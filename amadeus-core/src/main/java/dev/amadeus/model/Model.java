@@ -52,7 +52,7 @@ public final class Model implements AutoCloseable {
             // compiled; not worth its half second for small models, whose first token is quick anyway.
             if (weights.matrixBytes() >= WARM_UP_BYTES) {
                 List<WeightMatrix> samples = weights.kernelSamples();
-                warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> KernelWarmUp.run(samples));
+                warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> KernelWarmUp.run(samples, interleave));
             }
             if (interleave) weights = weights.interleaved(arena);
             Tokenizer tokenizer = Tokenizer.fromGGUF(file);

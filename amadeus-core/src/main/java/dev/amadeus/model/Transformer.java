@@ -24,6 +24,12 @@ public final class Transformer {
     private final RopeScaling scaling;
     private final RotaryEmbedding rope;
     private final BlockedAttention attention;
+    /**
+     * The largest batch's activations so far, reused by later calls: allocated per call, they outlived young
+     * collections within the call and piled up in the old generation (a few hundred MB of RSS over a benchmark).
+     * One caller at a time, as for the thread pool.
+     */
+    private Scratch scratch;
 
     /** RoPE as the model file declares it. */
     public Transformer(ModelConfig config, ModelWeights weights, ThreadPool pool) {
@@ -175,7 +181,10 @@ public final class Transformer {
             float s = (float) Math.sqrt(e);
             for (int i = 0; i < x.length; i++) x[i] *= s;
         }
-        Scratch s = new Scratch(c, n);
+        if (scratch == null || scratch.capacity < n) scratch = new Scratch(c, n);
+        Scratch s = scratch;
+        s.n = n;
+        s.ropes = null;
         if (rotatesKeysOnRead()) {
             s.ropes = new RotaryEmbedding[n];
             for (int i = 0; i < n; i++) s.ropes[i] = ropeWith(scaling.forLength(start + i + 1));
@@ -195,7 +204,7 @@ public final class Transformer {
         for (int i = 0; i < n; i++) VectorOps.rmsNorm(s.h, i * e, x, i * e, lw.attnNorm(), e, c.rmsNormEps());
 
         if (lw.qkv() != null) {
-            float[] qkv = new float[n * (qd + kd + vd)];
+            float[] qkv = s.qkv(qd + kd + vd);
             MatMul.matMul(lw.qkv(), s.h, n, qkv, pool);
             for (int i = 0; i < n; i++) {
                 int row = i * (qd + kd + vd);
@@ -222,7 +231,7 @@ public final class Transformer {
         }
 
         attention.run(l, cache, start, n, s.q, s.attn, s.ropes);
-        float[] o = new float[n * e];
+        float[] o = s.o;
         linear(lw.wo(), lw.bo(), s.attn, n, o);
         if (lw.postAttnNorm() != null) {
             for (int i = 0; i < n; i++) VectorOps.rmsNorm(o, i * e, o, i * e, lw.postAttnNorm(), e, c.rmsNormEps());
@@ -235,9 +244,9 @@ public final class Transformer {
         ModelWeights.Layer lw = w.layers()[l];
         int n = s.n, e = c.embeddingLength(), ff = c.feedForwardLength();
         for (int i = 0; i < n; i++) VectorOps.rmsNorm(s.h, i * e, x, i * e, lw.ffnNorm(), e, c.rmsNormEps());
-        float[] gate = new float[n * ff], up = new float[n * ff];
+        float[] gate = s.gate, up = s.up;
         if (lw.gate() == null) {
-            float[] fused = new float[n * 2 * ff];
+            float[] fused = s.fusedGateUp(ff);
             MatMul.matMul(lw.up(), s.h, n, fused, pool);
             for (int i = 0; i < n; i++) {
                 System.arraycopy(fused, i * 2 * ff, gate, i * ff, ff);
@@ -247,11 +256,11 @@ public final class Transformer {
             linearAll(new WeightMatrix[]{lw.gate(), lw.up()}, new float[2][], s.h, n, new float[][]{gate, up});
         }
         if (c.architecture().geluFfn) {
-            for (int i = 0; i < gate.length; i++) gate[i] = VectorOps.gelu(gate[i]) * up[i];
+            for (int i = 0; i < n * ff; i++) gate[i] = VectorOps.gelu(gate[i]) * up[i];
         } else {
             for (int i = 0; i < n; i++) VectorOps.swiGlu(gate, up, i * ff, ff);
         }
-        float[] f = new float[n * e];
+        float[] f = s.o;
         MatMul.matMul(lw.down(), gate, n, f, pool);
         if (lw.postFfnNorm() != null) {
             for (int i = 0; i < n; i++) VectorOps.rmsNorm(f, i * e, f, i * e, lw.postFfnNorm(), e, c.rmsNormEps());
@@ -291,20 +300,38 @@ public final class Transformer {
         return token;
     }
 
-    /** Per-batch activations. */
+    /** Per-batch activations for up to {@code capacity} tokens, reused by every layer and later calls. */
     private static final class Scratch {
-        final int n;
-        final float[] h, q, k, v, attn;
+        final int capacity;
+        /** Tokens of the current batch. */
+        int n;
+        final float[] h, q, k, v, attn, o, gate, up;
+        /** Fused projections' outputs (Phi-3), allocated at first use. */
+        private float[] qkv, fusedGateUp;
         /** Per token, the embedding that rotates its query and the keys it reads; null when keys are cached rotated. */
         RotaryEmbedding[] ropes;
 
         Scratch(ModelConfig c, int n) {
+            this.capacity = n;
             this.n = n;
             h = new float[n * c.embeddingLength()];
             q = new float[n * c.queryDim()];
             k = new float[n * c.kvDim()];
             v = new float[n * c.kvValueDim()];
             attn = new float[n * c.heads() * c.valueHeadDim()];
+            o = new float[n * c.embeddingLength()];
+            gate = new float[n * c.feedForwardLength()];
+            up = new float[n * c.feedForwardLength()];
+        }
+
+        float[] qkv(int width) {
+            if (qkv == null) qkv = new float[capacity * width];
+            return qkv;
+        }
+
+        float[] fusedGateUp(int ff) {
+            if (fusedGateUp == null) fusedGateUp = new float[capacity * 2 * ff];
+            return fusedGateUp;
         }
     }
 }

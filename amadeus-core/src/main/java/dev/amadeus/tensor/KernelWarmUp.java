@@ -19,14 +19,17 @@ public final class KernelWarmUp {
     private KernelWarmUp() {
     }
 
-    /** Warms the kernels for {@code samples} (single-row and batched products), on the calling thread. */
-    public static void run(List<WeightMatrix> samples) {
+    /**
+     * Warms the kernels for {@code samples} (single-row and batched products), on the calling thread: those of
+     * the {@link RowInterleaving row-interleaved} layout if {@code interleaved}, else those of the file's.
+     */
+    public static void run(List<WeightMatrix> samples, boolean interleaved) {
         Random rnd = new Random(1);
         try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1)) {
             for (WeightMatrix m : samples) {
                 int rows = Math.min(ROWS, m.rows());
-                WeightMatrix w = new WeightMatrix(m.name(), m.type(), rows, m.cols(), m.data().asSlice(0, rows * m.rowBytes()))
-                        .interleaved(arena);
+                WeightMatrix w = new WeightMatrix(m.name(), m.type(), rows, m.cols(), m.data().asSlice(0, rows * m.rowBytes()));
+                if (interleaved) w = w.interleaved(arena);
                 float[] x = new float[4 * m.cols()];
                 for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
                 float[] out = new float[4 * rows];
