@@ -97,39 +97,28 @@ public final class RowInterleaving {
         return out;
     }
 
-    private static MemorySegment interleaveQ4_K(MemorySegment data, int rows, int cols, SegmentAllocator memory) {
+    /** Writes row r's part of one group super-block (at {@code dst} of {@code group}) from its blocks at {@code src} of {@code in}. */
+    private interface SuperBlockPlacement {
+        void place(byte[] in, MemorySegment inSegment, int src, byte[] group, int dst, int r);
+    }
+
+    /** The K types' copies: eight rows at a time copied in, placed super-block by super-block, copied out. */
+    private static MemorySegment interleaveSuperBlocks(GGMLType type, MemorySegment data, int rows, int cols,
+                                                       SegmentAllocator memory, SuperBlockPlacement placement) {
         int groups = rows / ROWS;
         int superBlocks = cols / 256;
-        int inBytes = GGMLType.Q4_K.bytesPerBlock;
+        int inBytes = type.bytesPerBlock;
+        int groupBlockBytes = groupBlockBytes(type);
         long rowBytes = (long) inBytes * superBlocks;
-        MemorySegment out = memory.allocate(groups * groupBytes(GGMLType.Q4_K, cols), 64);
+        MemorySegment out = memory.allocate(groups * groupBytes(type, cols), 64);
         byte[] in = new byte[(int) (ROWS * rowBytes)];
-        byte[] group = new byte[superBlocks * Q4_K_GROUP_BYTES];
-        MemorySegment inSegment = MemorySegment.ofArray(in);  // for ScalarKernels.scaleMinK4
+        byte[] group = new byte[superBlocks * groupBlockBytes];
+        MemorySegment inSegment = MemorySegment.ofArray(in);
         for (int g = 0; g < groups; g++) {
             MemorySegment.copy(data, g * ROWS * rowBytes, inSegment, 0, in.length);
             for (int sb = 0; sb < superBlocks; sb++) {
-                int dst = sb * Q4_K_GROUP_BYTES;
                 for (int r = 0; r < ROWS; r++) {
-                    int src = r * (int) rowBytes + sb * inBytes;
-                    group[dst + 2 * r] = in[src];
-                    group[dst + 2 * r + 1] = in[src + 1];
-                    group[dst + Q4_K_DMIN + 2 * r] = in[src + 2];
-                    group[dst + Q4_K_DMIN + 2 * r + 1] = in[src + 3];
-                    for (int j = 0; j < 8; j++) {
-                        int scaleMin = ScalarKernels.scaleMinK4(inSegment, src + 4, j);
-                        group[dst + Q4_K_SCALES + 8 * j + r] = (byte) (scaleMin & 0xFF);
-                        group[dst + Q4_K_MINS + 8 * j + r] = (byte) (scaleMin >> 8);
-                        // Sub-block j's 32 nibbles: low (j even) or high (j odd) halves of bytes 32 * (j / 2) ...
-                        int quants = src + 16 + 32 * (j / 2);
-                        int shift = 4 * (j % 2);
-                        int chunks = dst + Q4_K_QUANTS + 128 * j;
-                        for (int k = 0; k < 16; k++) {
-                            int low = (in[quants + k] >> shift) & 0xF;
-                            int high = (in[quants + k + 16] >> shift) & 0xF;
-                            group[chunks + 16 * (k / 2) + 2 * r + (k % 2)] = (byte) (low | high << 4);
-                        }
-                    }
+                    placement.place(in, inSegment, r * (int) rowBytes + sb * inBytes, group, sb * groupBlockBytes, r);
                 }
             }
             MemorySegment.copy(group, 0, out, ValueLayout.JAVA_BYTE, (long) g * group.length, group.length);
@@ -137,34 +126,52 @@ public final class RowInterleaving {
         return out;
     }
 
+    private static MemorySegment interleaveQ4_K(MemorySegment data, int rows, int cols, SegmentAllocator memory) {
+        return interleaveSuperBlocks(GGMLType.Q4_K, data, rows, cols, memory, RowInterleaving::placeQ4_K);
+    }
+
+    private static void placeQ4_K(byte[] in, MemorySegment inSegment, int src, byte[] group, int dst, int r) {
+        group[dst + 2 * r] = in[src];
+        group[dst + 2 * r + 1] = in[src + 1];
+        group[dst + Q4_K_DMIN + 2 * r] = in[src + 2];
+        group[dst + Q4_K_DMIN + 2 * r + 1] = in[src + 3];
+        for (int j = 0; j < 8; j++) {
+            int scaleMin = ScalarKernels.scaleMinK4(inSegment, src + 4, j);
+            group[dst + Q4_K_SCALES + 8 * j + r] = (byte) (scaleMin & 0xFF);
+            group[dst + Q4_K_MINS + 8 * j + r] = (byte) (scaleMin >> 8);
+            // Sub-block j's 32 nibbles: low (j even) or high (j odd) halves of bytes 32 * (j / 2) ...
+            int quants = src + 16 + 32 * (j / 2);
+            int shift = 4 * (j % 2);
+            int chunks = dst + Q4_K_QUANTS + 128 * j;
+            for (int k = 0; k < 16; k++) {
+                int low = (in[quants + k] >> shift) & 0xF;
+                int high = (in[quants + k + 16] >> shift) & 0xF;
+                group[chunks + 16 * (k / 2) + 2 * r + (k % 2)] = (byte) (low | high << 4);
+            }
+        }
+    }
+
     private static MemorySegment interleaveQ6_K(MemorySegment data, int rows, int cols, SegmentAllocator memory) {
-        int groups = rows / ROWS;
-        int superBlocks = cols / 256;
-        int inBytes = GGMLType.Q6_K.bytesPerBlock;
-        long rowBytes = (long) inBytes * superBlocks;
-        MemorySegment out = memory.allocate(groups * groupBytes(GGMLType.Q6_K, cols), 64);
-        byte[] in = new byte[(int) (ROWS * rowBytes)];
-        byte[] group = new byte[superBlocks * Q6_K_GROUP_BYTES];
-        for (int g = 0; g < groups; g++) {
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, g * ROWS * rowBytes, in, 0, in.length);
-            for (int sb = 0; sb < superBlocks; sb++) {
-                int dst = sb * Q6_K_GROUP_BYTES;
-                for (int r = 0; r < ROWS; r++) {
-                    int src = r * (int) rowBytes + sb * inBytes;
-                    group[dst + 2 * r] = in[src + 208];
-                    group[dst + 2 * r + 1] = in[src + 209];
-                    for (int i = 0; i < 16; i++) group[dst + Q6_K_SCALES + 8 * i + r] = in[src + 192 + i];
-                    for (int l = 0; l < 256; l++) {
-                        // ggml's Q6_K order: per half of 128 elements, four quarters of 32 share 64 low-nibble bytes and 32 high-bit bytes.
-                        int half = l / 128, quarter = (l % 128) / 32, j = l % 32;
-                        int low = (in[src + 64 * half + 32 * (quarter & 1) + j] >> (4 * (quarter >> 1))) & 0xF;
-                        int high = (in[src + 128 + 32 * half + j] >> (2 * quarter)) & 3;
-                        group[dst + Q6_K_QUANTS + 16 * (l / 2) + 2 * r + (l & 1)] = (byte) ((low | high << 4) - 32);
-                    }
+        return interleaveSuperBlocks(GGMLType.Q6_K, data, rows, cols, memory, RowInterleaving::placeQ6_K);
+    }
+
+    private static void placeQ6_K(byte[] in, MemorySegment inSegment, int src, byte[] group, int dst, int r) {
+        group[dst + 2 * r] = in[src + 208];
+        group[dst + 2 * r + 1] = in[src + 209];
+        for (int i = 0; i < 16; i++) group[dst + Q6_K_SCALES + 8 * i + r] = in[src + 192 + i];
+        // ggml's Q6_K order: per half of 128 elements, four quarters of 32 share 64 low-nibble bytes and 32 high-bit bytes.
+        for (int half = 0; half < 2; half++) {
+            for (int quarter = 0; quarter < 4; quarter++) {
+                int lows = src + 64 * half + 32 * (quarter & 1), lowShift = 4 * (quarter >> 1);
+                int highs = src + 128 + 32 * half, highShift = 2 * quarter;
+                int first = 128 * half + 32 * quarter;
+                for (int j = 0; j < 32; j++) {
+                    int low = (in[lows + j] >> lowShift) & 0xF;
+                    int high = (in[highs + j] >> highShift) & 3;
+                    int l = first + j;
+                    group[dst + Q6_K_QUANTS + 16 * (l >> 1) + 2 * r + (l & 1)] = (byte) ((low | high << 4) - 32);
                 }
             }
-            MemorySegment.copy(group, 0, out, ValueLayout.JAVA_BYTE, (long) g * group.length, group.length);
         }
-        return out;
     }
 }
