@@ -227,7 +227,6 @@ final class ScalarKernels implements TensorKernels {
         int blocks = cols / 32;
         int blockBytes = RowInterleaving.groupBlockBytes(type);
         long groupBytes = RowInterleaving.groupBytes(type, cols);
-        int chunks = q4 ? 8 : 16;
         for (int g = 0; g < groups; g++) {
             for (int b = 0; b < xRows; b++) {
                 int xo = (xRow + b) * cols;
@@ -236,16 +235,22 @@ final class ScalarKernels implements TensorKernels {
                     for (int blk = 0; blk < blocks; blk++) {
                         long at = o + g * groupBytes + (long) blk * blockBytes;
                         int e = xo + 32 * blk;
-                        int sum = q4 ? nibbleDot(s, at + 16, r, x.quants, e) - 8 * x.quantSums[e / 32] : 0;
-                        for (int t = 0; !q4 && t < chunks; t++) {
-                            for (int k = 0; k < 2; k++) sum += i8(s, at + 16 + 16 * t + 2 * r + k) * x.quants[e + 2 * t + k];
-                        }
+                        int sum = q4 ? nibbleDot(s, at + 16, r, x.quants, e) - 8 * x.quantSums[e / 32] : byteDot(s, at + 16, r, x.quants, e);
                         acc = Math.fma((float) sum, f16(s, at + 2 * r) * x.scales[e / 32], acc);
                     }
                     out[outOffset + b * outStride + RowInterleaving.ROWS * g + r] = acc;
                 }
             }
         }
+    }
+
+    /** Row r's 32 signed bytes of an interleaved Q8_0 block (sixteen chunks of 16 bytes from {@code at}) dotted with 32 activation quants from {@code e}. */
+    private static int byteDot(MemorySegment s, long at, int r, byte[] xq, int e) {
+        int sum = 0;
+        for (int t = 0; t < 16; t++) {
+            for (int k = 0; k < 2; k++) sum += i8(s, at + 16 * t + 2 * r + k) * xq[e + 2 * t + k];
+        }
+        return sum;
     }
 
     /**
