@@ -89,14 +89,13 @@ public final class MatMul {
     }
 
     static void matMulAll(TensorKernels kernels, WeightMatrix[] ws, float[] x, int batch, float[][] outs, ThreadPool pool) {
+        if (!canShareActivations(ws)) {
+            throw new IllegalArgumentException("matrices with different row lengths or activation formats: " + ws[0].name() + ", ...");
+        }
         int cols = ws[0].cols();
-        GGMLType format = Activations.formatFor(ws[0].type());
         int[] firstGroup = new int[ws.length + 1];
         for (int m = 0; m < ws.length; m++) {
             WeightMatrix w = ws[m];
-            if (w.cols() != cols || Activations.formatFor(w.type()) != format) {
-                throw new IllegalArgumentException(w.name() + " does not share the row length and activation format of " + ws[0].name());
-            }
             Objects.checkFromIndexSize(0, Math.multiplyExact(batch, w.rows()), outs[m].length);
             firstGroup[m + 1] = firstGroup[m] + Math.ceilDiv(w.rows(), ROW_GROUP);
         }
