@@ -28,6 +28,12 @@ public final class Activations {
      * {@link RowInterleaving row-interleaved} weights multiply eight rows' weights with them at once).
      */
     int[] pairs = new int[0];
+    /**
+     * Two consecutive {@link #pairs} in one long, {@code pairQuads[k] = pairs[2k] | pairs[2k + 1] << 32}: broadcast,
+     * it multiplies two pairs' worth of eight rows in one 512-bit vector. Filled by {@link #quadPairs()}, for a
+     * single row (decoding).
+     */
+    long[] pairQuads = new long[0];
     /** Q8_0 only: the sum of the quants of each 32-element block. */
     int[] quantSums = new int[0];
     /** Block scales: one per 32 elements (Q8_0, Q8_1, stored f16-rounded) or per 256 (Q8_K, full f32). */
@@ -133,6 +139,15 @@ public final class Activations {
             }
             default -> throw new IllegalStateException(format.toString());
         }
+    }
+
+    /** Fills {@link #pairQuads} from the pairs of a single converted Q8_0 or Q8_K row. */
+    void quadPairs() {
+        if (rows != 1 || (format != GGMLType.Q8_0 && format != GGMLType.Q8_K)) {
+            throw new IllegalStateException("pairs are combined for one Q8_0 or Q8_K row, not " + rows + " rows of " + format);
+        }
+        if (pairQuads.length < cols / 4) pairQuads = new long[cols / 4];
+        for (int k = 0; k < cols / 4; k++) pairQuads[k] = pairs[2 * k] & 0xFFFF_FFFFL | (long) pairs[2 * k + 1] << 32;
     }
 
     private void pair(int base) {

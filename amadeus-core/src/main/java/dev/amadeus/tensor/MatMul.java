@@ -62,6 +62,7 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOffset, rows, out.length);
         Activations a = SCRATCH.get();
         a.convert(w.type(), x, xOffset, 1, cols);
+        if (kernels.readsPairQuads() && w.interleavedRows() > 0) a.quadPairs();
         int groups = Math.ceilDiv(rows, ROW_GROUP);
         pool.parallelForChunks(groups, chunk(groups, pool), (g0, g1) -> rowGroups(kernels, w, a, g0, g1, 0, 1, out, outOffset, 0));
     }
@@ -103,6 +104,7 @@ public final class MatMul {
         if (batch == 0) return;
         Activations a = SCRATCH.get();
         a.convert(ws[0].type(), x, 0, batch, cols);
+        if (batch == 1 && kernels.readsPairQuads() && ws[0].interleavedRows() > 0) a.quadPairs();
         // At least the four rows the kernels take at once, even when that overflows L1 (long rows).
         int tile = Math.clamp(ACTIVATION_TILE_BYTES / activationRowBytes(a.format(), cols), 4, Math.max(4, batch));
         int groups = firstGroup[ws.length];

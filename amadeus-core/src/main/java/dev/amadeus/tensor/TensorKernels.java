@@ -64,6 +64,14 @@ public interface TensorKernels {
     void dotInterleaved(GGMLType type, MemorySegment interleaved, long byteOffset, int groups, Activations x, int xRow,
                         int xRows, float[] out, int outOffset, int outStride);
 
+    /**
+     * Whether {@link #dotInterleaved} reads {@link Activations#quadPairs() pairs of pairs} when given a single
+     * activation row; callers then combine them once after converting the row.
+     */
+    default boolean readsPairQuads() {
+        return false;
+    }
+
     static TensorKernels scalar() {
         return ScalarKernels.INSTANCE;
     }

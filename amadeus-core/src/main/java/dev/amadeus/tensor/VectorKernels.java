@@ -3,6 +3,7 @@ package dev.amadeus.tensor;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
@@ -25,6 +26,7 @@ import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.L2I;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.OR;
@@ -50,7 +52,17 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * primitives (one super-block or half of one at a time).
  */
 final class VectorKernels implements TensorKernels {
-    static final VectorKernels INSTANCE = new VectorKernels();
+    /**
+     * Whether 512-bit vectors are native here. Then single-row products of interleaved matrices take two chunks
+     * per step (see {@link #dotQ4_0GroupWide}); on narrower CPUs 512-bit shapes would run emulated, far slower.
+     */
+    static final boolean WIDE_NATIVE = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    static final VectorKernels INSTANCE = new VectorKernels(WIDE_NATIVE);
+    /** The kernels with 256-bit steps only, as on AVX2 CPUs, and with 512-bit ones: tests hold both to the reference. */
+    static final VectorKernels NARROW = new VectorKernels(false);
+    static final VectorKernels WIDE = new VectorKernels(true);
+
+    private final boolean wide;
 
     /** At most 16 lanes so that a chunk never exceeds the 16 nibble bytes of a 32-element block. */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16
@@ -80,7 +92,18 @@ final class VectorKernels implements TensorKernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int C = BYTES_PER_CHUNK;
 
-    private VectorKernels() {
+    private VectorKernels(boolean wide) {
+        this.wide = wide;
+    }
+
+    @Override
+    public String toString() {
+        return wide ? "512-bit vector kernels" : "256-bit vector kernels";
+    }
+
+    @Override
+    public boolean readsPairQuads() {
+        return wide;
     }
 
     @Override
@@ -334,6 +357,10 @@ final class VectorKernels implements TensorKernels {
                 if (q4) dotQ4_0Group4(s, o, x.pairs, x.quantSums, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
                 else dotQ8_0Group4(s, o, x.pairs, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
             }
+            if (q4 && wide && x.rows == 1) {
+                dotQ4_0GroupWide(s, o, x.pairQuads, x.quantSums, x.scales, blocks, out, outAt);
+                continue;
+            }
             for (; b < xRows; b++) {
                 int xo = (xRow + b) * cols;
                 if (q4) dotQ4_0Group(s, o, x.pairs, x.quantSums, x.scales, xo, blocks, out, outAt + b * outStride);
@@ -394,6 +421,48 @@ final class VectorKernels implements TensorKernels {
             IntVector i0 = s0.reinterpretAsInts();
             IntVector q0 = i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).sub(8 * xsum[(x0 + e) / 32]);
             a0 = ((FloatVector) q0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
+        }
+        a0.intoArray(out, outAt);
+    }
+
+    /**
+     * {@link #dotQ4_0Group} in 512-bit steps. Chunks t and t+1 are widened together and their 32-bit lanes
+     * zipped, so that each row's lanes for the two chunks are neighbours; one broadcast long of pairs t and t+1
+     * ({@link Activations#pairQuads}) then multiplies them all. Per row, the four 16-bit sums of a 64-bit lane
+     * are added at the end of the block: the same integer sum, so the same floats.
+     */
+    private static void dotQ4_0GroupWide(MemorySegment s, long o, long[] xq, int[] xsum, float[] xs, int blocks,
+                                         float[] out, int outAt) {
+        FloatVector a0 = FloatVector.zero(F8);
+        for (int blk = 0; blk < blocks; blk++, o += 144) {
+            int q = 8 * blk;
+            ShortVector lo = ShortVector.zero(S32), hi = lo, raw;
+            raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 16, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+            lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[q + 0]).reinterpretAsShorts()));
+            hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[q + 4]).reinterpretAsShorts()));
+            raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 48, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+            lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[q + 1]).reinterpretAsShorts()));
+            hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[q + 5]).reinterpretAsShorts()));
+            raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 80, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+            lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[q + 2]).reinterpretAsShorts()));
+            hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[q + 6]).reinterpretAsShorts()));
+            raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 112, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+            lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[q + 3]).reinterpretAsShorts()));
+            hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[q + 7]).reinterpretAsShorts()));
+            IntVector both = lo.add(hi).reinterpretAsInts();
+            LongVector pairSums = both.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both.lanewise(ASHR, 16)).reinterpretAsLongs();
+            IntVector q0 = ((IntVector) pairSums.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairSums.lanewise(ASHR, 32))
+                    .convertShape(L2I, I8, 0)).sub(8 * xsum[blk]);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            a0 = ((FloatVector) q0.convert(I2F, 0)).fma(dw.mul(xs[blk]), a0);
         }
         a0.intoArray(out, outAt);
     }
@@ -802,6 +871,12 @@ final class VectorKernels implements TensorKernels {
      */
 
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    private static final VectorSpecies<Long> L8 = LongVector.SPECIES_512;
+    /** Two chunks' 32-bit lanes (eight rows each) interleaved: row 0 of both, row 1 of both, ... */
+    private static final VectorShuffle<Integer> ZIP_CHUNKS =
+            VectorShuffle.fromValues(I16, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
 
     /**
      * Q8_0: one weight row at a time, applied to up to four activation rows at once, so that each weight block

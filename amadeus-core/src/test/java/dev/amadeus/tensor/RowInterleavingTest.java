@@ -86,6 +86,30 @@ class RowInterleavingTest {
         }
     }
 
+    /**
+     * Decoding takes the 512-bit kernels where the CPU has them, the 256-bit ones elsewhere; both equal the
+     * scalar reference bit for bit (on a CPU without 512-bit vectors the wide ones run emulated, slowly but exactly).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    void singleRowKernelsOfEitherWidthMatchTheReference(GGMLType type) {
+        Random rnd = new Random(5);
+        int rows = 8 * 6, cols = type.blockSize == 256 ? 256 * 4 : 32 * 12;
+        float[] x = TestBlocks.gaussian(cols, rnd);
+        try (Arena arena = Arena.ofShared(); ThreadPool pool = new ThreadPool(2)) {
+            WeightMatrix w = random(type, rows, cols, 13).interleaved(arena);
+            float[] reference = new float[rows];
+            MatMul.matVec(TensorKernels.scalar(), w, x, 0, reference, 0, pool);
+            for (VectorKernels kernels : new VectorKernels[]{VectorKernels.NARROW, VectorKernels.WIDE}) {
+                float[] got = new float[rows];
+                MatMul.matVec(kernels, w, x, 0, got, 0, pool);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(Float.floatToIntBits(reference[r]), Float.floatToIntBits(got[r]), kernels + " row " + r);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void resultsDoNotChangeOnceTheKernelsAreCompiled(GGMLType type) {
