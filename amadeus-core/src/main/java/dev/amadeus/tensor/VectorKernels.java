@@ -357,8 +357,9 @@ final class VectorKernels implements TensorKernels {
                 if (q4) dotQ4_0Group4(s, o, x.pairs, x.quantSums, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
                 else dotQ8_0Group4(s, o, x.pairs, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
             }
-            if (q4 && wide && x.rows == 1) {
-                dotQ4_0GroupWide(s, o, x.pairQuads, x.quantSums, x.scales, blocks, out, outAt);
+            if (wide && x.rows == 1) {
+                if (q4) dotQ4_0GroupWide(s, o, x.pairQuads, x.quantSums, x.scales, blocks, out, outAt);
+                else dotQ8_0GroupWide(s, o, x.pairQuads, x.scales, blocks, out, outAt);
                 continue;
             }
             for (; b < xRows; b++) {
@@ -743,6 +744,53 @@ final class VectorKernels implements TensorKernels {
      * Row-interleaved Q8_0: as Q4_0's, but a product of two quants needs up to 14 bits, so only two chunks'
      * products share a 16-bit lane before each pair of lanes (one row) is widened to 32 bits and added.
      */
+
+    /**
+     * {@link #dotQ8_0Group} in 512-bit steps, chunks zipped as in {@link #dotQ4_0GroupWide}: two steps' products
+     * (at most 2 * 128 * 127) added in 16-bit lanes, then widened and summed in 32-bit lanes, each row's 64-bit lane
+     * added up at the end of the block.
+     */
+    private static void dotQ8_0GroupWide(MemorySegment s, long o, long[] xq, float[] xs, int blocks,
+                                         float[] out, int outAt) {
+        FloatVector a0 = FloatVector.zero(F8);
+        for (int blk = 0; blk < blocks; blk++, o += 272) {
+            int q = 8 * blk;
+            IntVector sums = IntVector.zero(I16), two;
+            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 16, LE).convertShape(B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 0]).reinterpretAsShorts())
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 48, LE).convertShape(B2S, S32, 0))
+                            .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 1]).reinterpretAsShorts()))
+                    .reinterpretAsInts();
+            sums = sums.add(two.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(two.lanewise(ASHR, 16));
+            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 80, LE).convertShape(B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 2]).reinterpretAsShorts())
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 112, LE).convertShape(B2S, S32, 0))
+                            .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 3]).reinterpretAsShorts()))
+                    .reinterpretAsInts();
+            sums = sums.add(two.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(two.lanewise(ASHR, 16));
+            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 144, LE).convertShape(B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 4]).reinterpretAsShorts())
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 176, LE).convertShape(B2S, S32, 0))
+                            .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 5]).reinterpretAsShorts()))
+                    .reinterpretAsInts();
+            sums = sums.add(two.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(two.lanewise(ASHR, 16));
+            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 208, LE).convertShape(B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 6]).reinterpretAsShorts())
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 240, LE).convertShape(B2S, S32, 0))
+                            .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 7]).reinterpretAsShorts()))
+                    .reinterpretAsInts();
+            sums = sums.add(two.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(two.lanewise(ASHR, 16));
+            LongVector rowSums = sums.reinterpretAsLongs();
+            IntVector i0 = (IntVector) rowSums.lanewise(LSHL, 32).lanewise(ASHR, 32).add(rowSums.lanewise(ASHR, 32)).convertShape(L2I, I8, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            a0 = ((FloatVector) i0.convert(I2F, 0)).fma(dw.mul(xs[blk]), a0);
+        }
+        a0.intoArray(out, outAt);
+    }
 
     private static void dotQ8_0Group(MemorySegment s, long o, int[] xp, float[] xs, int xo, int blocks,
                                       float[] out, int outAt) {
