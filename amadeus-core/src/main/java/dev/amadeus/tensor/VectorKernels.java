@@ -342,6 +342,10 @@ final class VectorKernels implements TensorKernels {
                 for (; b + 4 <= xRows; b += 4) {
                     dotQ4_KGroup4(s, o, x.pairs, x.groupSums, x.scales, (xRow + b) * cols, cols, cols / 256, out, outAt + b * outStride, outStride);
                 }
+                if (wide && x.rows == 1) {
+                    dotQ4_KGroupWide(s, o, x.pairQuads, x.groupSums, x.scales, 0, cols / 256, out, outAt);
+                    continue;
+                }
                 for (; b < xRows; b++) dotQ4_KGroup(s, o, x.pairs, x.groupSums, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
                 continue;
             }
@@ -561,6 +565,59 @@ final class VectorKernels implements TensorKernels {
                         .add(raw.lanewise(LSHR, 4).mul(IntVector.broadcast(I8, xp[p + 15]).reinterpretAsShorts()));
                 IntVector i0 = s0.reinterpretAsInts();
                 IntVector dot = i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16));
+                IntVector scale = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q4_K_SCALES + 8 * j, LE).convertShape(B2I, I8, 0);
+                IntVector min = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q4_K_MINS + 8 * j, LE).convertShape(B2I, I8, 0);
+                int g = (e0 + 32 * j) >> 4;
+                scaled = scaled.add(dot.mul(scale));
+                minSum = minSum.add(min.mul(xsum16[g] + xsum16[g + 1]));
+            }
+            float dx = xs[e0 >> 8];
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector hm = (IntVector) ShortVector.fromMemorySegment(H8, s, o + RowInterleaving.Q4_K_DMIN, LE).convertShape(S2I, I8, 0);
+            IntVector magnitudeM = hm.and(0x7FFF);
+            FloatVector dmin = magnitudeM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitudeM.compare(GE, 0x7C00))
+                    .or(hm.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            acc = ((FloatVector) scaled.convert(I2F, 0)).fma(d.mul(dx), acc);
+            mins = ((FloatVector) minSum.convert(I2F, 0)).fma(dmin.mul(dx), mins);
+        }
+        acc.sub(mins).intoArray(out, outAt);
+    }
+
+    /** {@link #dotQ4_KGroup} in 512-bit steps, each sub-block's nibbles as in {@link #dotQ4_0GroupWide}. */
+    private static void dotQ4_KGroupWide(MemorySegment s, long o, long[] xq, int[] xsum16, float[] xs, int xo, int superBlocks,
+                                     float[] out, int outAt) {
+        FloatVector acc = FloatVector.zero(F8), mins = acc;
+        for (int sb = 0; sb < superBlocks; sb++, o += RowInterleaving.Q4_K_GROUP_BYTES) {
+            int e0 = xo + 256 * sb;
+            IntVector scaled = IntVector.zero(I8), minSum = scaled;
+            for (int j = 0; j < 8; j++) {
+                int qd = (e0 + 32 * j) >> 2;
+                long q = o + RowInterleaving.Q4_K_QUANTS + 128 * j;
+                ShortVector lo = ShortVector.zero(S32), hi = lo, raw;
+                raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 0, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
+                        .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+                lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[qd + 0]).reinterpretAsShorts()));
+                hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[qd + 4]).reinterpretAsShorts()));
+                raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 32, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
+                        .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+                lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[qd + 1]).reinterpretAsShorts()));
+                hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[qd + 5]).reinterpretAsShorts()));
+                raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 64, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
+                        .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+                lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[qd + 2]).reinterpretAsShorts()));
+                hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[qd + 6]).reinterpretAsShorts()));
+                raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 96, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
+                        .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+                lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[qd + 3]).reinterpretAsShorts()));
+                hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[qd + 7]).reinterpretAsShorts()));
+                IntVector both = lo.add(hi).reinterpretAsInts();
+                LongVector pairSums = both.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both.lanewise(ASHR, 16)).reinterpretAsLongs();
+                IntVector dot = (IntVector) pairSums.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairSums.lanewise(ASHR, 32)).convertShape(L2I, I8, 0);
                 IntVector scale = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q4_K_SCALES + 8 * j, LE).convertShape(B2I, I8, 0);
                 IntVector min = (IntVector) ByteVector.fromMemorySegment(B8, s, o + RowInterleaving.Q4_K_MINS + 8 * j, LE).convertShape(B2I, I8, 0);
                 int g = (e0 + 32 * j) >> 4;
