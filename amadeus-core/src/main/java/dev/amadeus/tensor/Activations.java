@@ -30,8 +30,8 @@ public final class Activations {
     int[] pairs = new int[0];
     /**
      * Two consecutive {@link #pairs} in one long, {@code pairQuads[k] = pairs[2k] | pairs[2k + 1] << 32}: broadcast,
-     * it multiplies two pairs' worth of eight rows in one 512-bit vector. Filled by {@link #quadPairs()}, for a
-     * single row (decoding).
+     * it multiplies two pairs' worth of eight rows in one 512-bit vector. Filled by {@link #quadPairs()}; row r
+     * starts at {@code r * cols / 4}.
      */
     long[] pairQuads = new long[0];
     /** Q8_0 only: the sum of the quants of each 32-element block. */
@@ -141,13 +141,14 @@ public final class Activations {
         }
     }
 
-    /** Fills {@link #pairQuads} from the pairs of a single converted Q8_0 or Q8_K row. */
+    /** Fills {@link #pairQuads} from the pairs of the converted Q8_0 or Q8_K rows. */
     void quadPairs() {
-        if (rows != 1 || (format != GGMLType.Q8_0 && format != GGMLType.Q8_K)) {
-            throw new IllegalStateException("pairs are combined for one Q8_0 or Q8_K row, not " + rows + " rows of " + format);
+        if (format != GGMLType.Q8_0 && format != GGMLType.Q8_K) {
+            throw new IllegalStateException("pairs are combined for Q8_0 or Q8_K activations, not " + format);
         }
-        if (pairQuads.length < cols / 4) pairQuads = new long[cols / 4];
-        for (int k = 0; k < cols / 4; k++) pairQuads[k] = pairs[2 * k] & 0xFFFF_FFFFL | (long) pairs[2 * k + 1] << 32;
+        int n = rows * cols / 4;
+        if (pairQuads.length < n) pairQuads = new long[n];
+        for (int k = 0; k < n; k++) pairQuads[k] = pairs[2 * k] & 0xFFFF_FFFFL | (long) pairs[2 * k + 1] << 32;
     }
 
     private void pair(int base) {

@@ -104,7 +104,7 @@ public final class MatMul {
         if (batch == 0) return;
         Activations a = SCRATCH.get();
         a.convert(ws[0].type(), x, 0, batch, cols);
-        if (batch == 1 && kernels.readsPairQuads() && ws[0].interleavedRows() > 0) a.quadPairs();
+        if (kernels.readsPairQuads() && ws[0].interleavedRows() > 0) a.quadPairs();
         // At least the four rows the kernels take at once, even when that overflows L1 (long rows).
         int tile = Math.clamp(ACTIVATION_TILE_BYTES / activationRowBytes(a.format(), cols), 4, Math.max(4, batch));
         int groups = firstGroup[ws.length];

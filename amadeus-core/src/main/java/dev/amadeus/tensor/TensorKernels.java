@@ -65,8 +65,8 @@ public interface TensorKernels {
                         int xRows, float[] out, int outOffset, int outStride);
 
     /**
-     * Whether {@link #dotInterleaved} reads {@link Activations#quadPairs() pairs of pairs} when given a single
-     * activation row; callers then combine them once after converting the row.
+     * Whether {@link #dotInterleaved} reads {@link Activations#quadPairs() pairs of pairs}; callers then combine
+     * them once after converting the activations.
      */
     default boolean readsPairQuads() {
         return false;

@@ -358,7 +358,8 @@ final class VectorKernels implements TensorKernels {
             }
             for (; b + 4 <= xRows; b += 4) {
                 int xo = (xRow + b) * cols;
-                if (q4) dotQ4_0Group4(s, o, x.pairs, x.quantSums, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
+                if (q4 && wide) dotQ4_0Group4Wide(s, o, x.pairQuads, x.quantSums, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
+                else if (q4) dotQ4_0Group4(s, o, x.pairs, x.quantSums, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
                 else dotQ8_0Group4(s, o, x.pairs, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
             }
             if (wide && x.rows == 1) {
@@ -517,6 +518,60 @@ final class VectorKernels implements TensorKernels {
         }
         a0.intoArray(out, outAt);
         a1.intoArray(out, outAt + 1 * outStride);
+        a2.intoArray(out, outAt + 2 * outStride);
+        a3.intoArray(out, outAt + 3 * outStride);
+    }
+
+    /** {@link #dotQ4_0Group4} in 512-bit steps, chunks zipped as in {@link #dotQ4_0GroupWide}. */
+    private static void dotQ4_0Group4Wide(MemorySegment s, long o, long[] xq, int[] xsum, float[] xs, int xo, int cols, int blocks,
+                                          float[] out, int outAt, int outStride) {
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        int q0 = xo >> 2, q1 = q0 + (cols >> 2), q2 = q1 + (cols >> 2), q3 = q2 + (cols >> 2);
+        for (int blk = 0; blk < blocks; blk++, o += 144) {
+            int qb = 8 * blk;
+            ShortVector lo0 = ShortVector.zero(S32), hi0 = lo0, lo1 = lo0, hi1 = lo0, lo2 = lo0, hi2 = lo0, lo3 = lo0, hi3 = lo0;
+            for (int m = 0; m < 4; m++) {
+                ShortVector raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 16 + 32 * m, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
+                        .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+                ShortVector lo = raw.and((short) 0xF);
+                ShortVector hi = raw.lanewise(LSHR, 4);
+                lo0 = lo0.add(lo.mul(LongVector.broadcast(L8, xq[q0 + qb + m]).reinterpretAsShorts()));
+                hi0 = hi0.add(hi.mul(LongVector.broadcast(L8, xq[q0 + qb + 4 + m]).reinterpretAsShorts()));
+                lo1 = lo1.add(lo.mul(LongVector.broadcast(L8, xq[q1 + qb + m]).reinterpretAsShorts()));
+                hi1 = hi1.add(hi.mul(LongVector.broadcast(L8, xq[q1 + qb + 4 + m]).reinterpretAsShorts()));
+                lo2 = lo2.add(lo.mul(LongVector.broadcast(L8, xq[q2 + qb + m]).reinterpretAsShorts()));
+                hi2 = hi2.add(hi.mul(LongVector.broadcast(L8, xq[q2 + qb + 4 + m]).reinterpretAsShorts()));
+                lo3 = lo3.add(lo.mul(LongVector.broadcast(L8, xq[q3 + qb + m]).reinterpretAsShorts()));
+                hi3 = hi3.add(hi.mul(LongVector.broadcast(L8, xq[q3 + qb + 4 + m]).reinterpretAsShorts()));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            IntVector both0 = lo0.add(hi0).reinterpretAsInts();
+            LongVector pairs0 = both0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both0.lanewise(ASHR, 16)).reinterpretAsLongs();
+            IntVector sum0 = ((IntVector) pairs0.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairs0.lanewise(ASHR, 32))
+                    .convertShape(L2I, I8, 0)).sub(8 * xsum[(xo + 0 * cols) / 32 + blk]);
+            a0 = ((FloatVector) sum0.convert(I2F, 0)).fma(dw.mul(xs[(xo + 0 * cols) / 32 + blk]), a0);
+            IntVector both1 = lo1.add(hi1).reinterpretAsInts();
+            LongVector pairs1 = both1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both1.lanewise(ASHR, 16)).reinterpretAsLongs();
+            IntVector sum1 = ((IntVector) pairs1.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairs1.lanewise(ASHR, 32))
+                    .convertShape(L2I, I8, 0)).sub(8 * xsum[(xo + 1 * cols) / 32 + blk]);
+            a1 = ((FloatVector) sum1.convert(I2F, 0)).fma(dw.mul(xs[(xo + 1 * cols) / 32 + blk]), a1);
+            IntVector both2 = lo2.add(hi2).reinterpretAsInts();
+            LongVector pairs2 = both2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both2.lanewise(ASHR, 16)).reinterpretAsLongs();
+            IntVector sum2 = ((IntVector) pairs2.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairs2.lanewise(ASHR, 32))
+                    .convertShape(L2I, I8, 0)).sub(8 * xsum[(xo + 2 * cols) / 32 + blk]);
+            a2 = ((FloatVector) sum2.convert(I2F, 0)).fma(dw.mul(xs[(xo + 2 * cols) / 32 + blk]), a2);
+            IntVector both3 = lo3.add(hi3).reinterpretAsInts();
+            LongVector pairs3 = both3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both3.lanewise(ASHR, 16)).reinterpretAsLongs();
+            IntVector sum3 = ((IntVector) pairs3.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairs3.lanewise(ASHR, 32))
+                    .convertShape(L2I, I8, 0)).sub(8 * xsum[(xo + 3 * cols) / 32 + blk]);
+            a3 = ((FloatVector) sum3.convert(I2F, 0)).fma(dw.mul(xs[(xo + 3 * cols) / 32 + blk]), a3);
+        }
+        a0.intoArray(out, outAt);
+        a1.intoArray(out, outAt + outStride);
         a2.intoArray(out, outAt + 2 * outStride);
         a3.intoArray(out, outAt + 3 * outStride);
     }

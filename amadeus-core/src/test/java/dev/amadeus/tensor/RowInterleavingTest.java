@@ -87,24 +87,33 @@ class RowInterleavingTest {
     }
 
     /**
-     * Decoding takes the 512-bit kernels where the CPU has them, the 256-bit ones elsewhere; both equal the
-     * scalar reference bit for bit (on a CPU without 512-bit vectors the wide ones run emulated, slowly but exactly).
+     * The 512-bit kernels run where the CPU has them, the 256-bit ones elsewhere; both equal the scalar reference
+     * bit for bit, one activation row and a batch alike (on a CPU without 512-bit vectors the wide ones run
+     * emulated, slowly but exactly).
      */
     @ParameterizedTest
     @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
-    void singleRowKernelsOfEitherWidthMatchTheReference(GGMLType type) {
+    void kernelsOfEitherWidthMatchTheReference(GGMLType type) {
         Random rnd = new Random(5);
         int rows = 8 * 6, cols = type.blockSize == 256 ? 256 * 4 : 32 * 12;
-        float[] x = TestBlocks.gaussian(cols, rnd);
+        int batch = 5;
+        float[] x = TestBlocks.gaussian(batch * cols, rnd);
         try (Arena arena = Arena.ofShared(); ThreadPool pool = new ThreadPool(2)) {
             WeightMatrix w = random(type, rows, cols, 13).interleaved(arena);
             float[] reference = new float[rows];
             MatMul.matVec(TensorKernels.scalar(), w, x, 0, reference, 0, pool);
+            float[] batchReference = new float[batch * rows];
+            MatMul.matMul(TensorKernels.scalar(), w, x, batch, batchReference, pool);
             for (VectorKernels kernels : new VectorKernels[]{VectorKernels.NARROW, VectorKernels.WIDE}) {
                 float[] got = new float[rows];
                 MatMul.matVec(kernels, w, x, 0, got, 0, pool);
                 for (int r = 0; r < rows; r++) {
                     assertEquals(Float.floatToIntBits(reference[r]), Float.floatToIntBits(got[r]), kernels + " row " + r);
+                }
+                float[] batched = new float[batch * rows];
+                MatMul.matMul(kernels, w, x, batch, batched, pool);
+                for (int i = 0; i < batched.length; i++) {
+                    assertEquals(Float.floatToIntBits(batchReference[i]), Float.floatToIntBits(batched[i]), kernels + " batched " + i);
                 }
             }
         }
