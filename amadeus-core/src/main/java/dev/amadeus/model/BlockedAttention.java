@@ -75,7 +75,7 @@ final class BlockedAttention {
         final RotaryEmbedding[] keyRopes;
         final float scale, cap;
         final boolean f32Order, roundWeights;
-        final float[] keys, values, scores, cosSin, lanes = new float[8];
+        final float[] keys, values, scores, cosSin, lanes = new float[8], fourLanes = new float[32];
         final float[] max, acc;
         final double[] sum;
         final boolean[] rescaled;
@@ -167,10 +167,17 @@ final class BlockedAttention {
 
         /** Scaled (and capped) scores of positions {@code rFrom..rTo} of the decoded block into {@code scores}; returns their maximum. */
         float scores(int qOff, int from, int rFrom, int rTo) {
-            float blockMax = Float.NEGATIVE_INFINITY;
-            for (int i = 0, k0 = rFrom - from; i <= rTo - rFrom; i++) {
+            int count = rTo - rFrom + 1, k0 = rFrom - from, i = 0;
+            if (!f32Order) {
+                for (; i + 4 <= count; i += 4) dotLanes4(q, qOff, keys, (k0 + i) * hd, hd, scores, i, fourLanes);
+            }
+            for (; i < count; i++) {
                 int kOff = (k0 + i) * hd;
-                float score = (f32Order ? dotF32(q, qOff, keys, kOff, hd) : dotLanes(q, qOff, keys, kOff, hd)) * scale;
+                scores[i] = f32Order ? dotF32(q, qOff, keys, kOff, hd) : dotLanes(q, qOff, keys, kOff, hd);
+            }
+            float blockMax = Float.NEGATIVE_INFINITY;
+            for (i = 0; i < count; i++) {
+                float score = scores[i] * scale;
                 if (cap > 0) score = (float) Math.tanh(score * (1f / cap)) * cap;
                 scores[i] = score;
                 blockMax = Math.max(blockMax, score);
@@ -197,6 +204,11 @@ final class BlockedAttention {
             exp(scores, count, max[s]);
             // Sum by aligned groups of eight positions, as ggml's softmax over a whole cache row.
             for (int i = 0; i < count; ) {
+                if (((rFrom + i) & 7) == 0 && i + 8 <= count) {
+                    sum[s] += VectorOps.hsum8(scores, i);
+                    i += 8;
+                    continue;
+                }
                 java.util.Arrays.fill(lanes, 0f);
                 do {
                     lanes[(rFrom + i) & 7] = scores[i];
@@ -264,6 +276,29 @@ final class BlockedAttention {
         float sum = ((c0 + c4) + (c1 + c5)) + ((c2 + c6) + (c3 + c7));
         for (int i = np; i < n; i++) sum = Math.fma(a[ao + i], b[bo + i], sum);
         return sum;
+    }
+
+    /**
+     * {@link #dotLanes} of one query with four consecutive keys ({@code n} apart from {@code bo}) into
+     * {@code out[at..at+3]}: four independent chains of fused multiply-adds instead of one, each in the same order.
+     */
+    static void dotLanes4(float[] a, int ao, float[] b, int bo, int n, float[] out, int at, float[] lanes) {
+        FloatVector s0 = FloatVector.zero(F8), s1 = s0, s2 = s0, s3 = s0;
+        for (int i = 0; i < n; i += 8) {
+            FloatVector x = FloatVector.fromArray(F8, a, ao + i);
+            s0 = x.fma(FloatVector.fromArray(F8, b, bo + i), s0);
+            s1 = x.fma(FloatVector.fromArray(F8, b, bo + n + i), s1);
+            s2 = x.fma(FloatVector.fromArray(F8, b, bo + 2 * n + i), s2);
+            s3 = x.fma(FloatVector.fromArray(F8, b, bo + 3 * n + i), s3);
+        }
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, 8);
+        s2.intoArray(lanes, 16);
+        s3.intoArray(lanes, 24);
+        out[at] = VectorOps.hsum8(lanes, 0);
+        out[at + 1] = VectorOps.hsum8(lanes, 8);
+        out[at + 2] = VectorOps.hsum8(lanes, 16);
+        out[at + 3] = VectorOps.hsum8(lanes, 24);
     }
 
     /** Dot product as tinyBLAS computes one output: eight lanes over the row (a multiple of 8), then {@link VectorOps#hsum8}'s order. */
