@@ -42,6 +42,8 @@ public final class Activations {
     float[] blockSums = new float[0];
     /** Q8_K only: sum of the quants of every 16 elements. */
     int[] groupSums = new int[0];
+    /** Whether the last conversion skipped {@link #wide} and {@link #evenOdd}. */
+    private boolean interleavedOnly;
     /** F32, F16 and BF16 formats: the (rounded) values themselves. */
     float[] values = new float[0];
 
@@ -72,6 +74,16 @@ public final class Activations {
 
     /** Converts {@code rows} rows of {@code cols} floats (row-major, from {@code offset}) to the format for {@code weightType}. */
     public void convert(GGMLType weightType, float[] x, int offset, int rows, int cols) {
+        convert(weightType, x, offset, rows, cols, false);
+    }
+
+    /**
+     * {@link #convert}; with {@code interleavedOnly}, for products with {@link RowInterleaving row-interleaved}
+     * weights only, whose kernels read the pairs but not the 16-bit copies of Q8_0 quants ({@link #wide},
+     * {@link #evenOdd}), which are then left stale.
+     */
+    void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, boolean interleavedOnly) {
+        this.interleavedOnly = interleavedOnly;
         prepare(formatFor(weightType), rows, cols);
         for (int r = 0; r < rows; r++) {
             convertRow(r, x, offset + r * cols);
@@ -120,7 +132,7 @@ public final class Activations {
             }
             case Q8_0 -> {
                 Quantizers.activationQ8_0(x, xOffset, cols, quants, base, scales, base / 32, null);
-                for (int i = base; i < base + cols; i++) {
+                for (int i = base; i < base + cols && !interleavedOnly; i++) {
                     wide[i] = quants[i];
                     int inBlock = i & 31;
                     evenOdd[(i & ~31) + (inBlock >> 1) + 16 * (inBlock & 1)] = quants[i];
