@@ -30,7 +30,7 @@ public final class Activations {
     int[] pairs = new int[0];
     /**
      * Two consecutive {@link #pairs} in one long, {@code pairQuads[k] = pairs[2k] | pairs[2k + 1] << 32}: broadcast,
-     * it multiplies two pairs' worth of eight rows in one 512-bit vector. Filled by {@link #quadPairs()}; row r
+     * it multiplies two pairs' worth of eight rows in one 512-bit vector. Filled on request of the kernels; row r
      * starts at {@code r * cols / 4}.
      */
     long[] pairQuads = new long[0];
@@ -74,19 +74,34 @@ public final class Activations {
 
     /** Converts {@code rows} rows of {@code cols} floats (row-major, from {@code offset}) to the format for {@code weightType}. */
     public void convert(GGMLType weightType, float[] x, int offset, int rows, int cols) {
-        convert(weightType, x, offset, rows, cols, false);
+        this.interleavedOnly = false;
+        prepare(formatFor(weightType), rows, cols);
+        convertRows(x, offset, 0, rows, false);
     }
 
     /**
-     * {@link #convert}; with {@code interleavedOnly}, for products with {@link RowInterleaving row-interleaved}
-     * weights only, whose kernels read the pairs but not the 16-bit copies of Q8_0 quants ({@link #wide},
-     * {@link #evenOdd}), which are then left stale.
+     * {@link #convert} with the rows shared among {@code pool}'s threads. With {@code interleavedOnly}, for products
+     * with {@link RowInterleaving row-interleaved} weights only, whose kernels read the pairs but not the 16-bit
+     * copies of Q8_0 quants ({@link #wide}, {@link #evenOdd}), which are then left stale; with {@code quads}, the
+     * {@link #pairQuads} are filled too (Q8_0 and Q8_K formats only).
      */
-    void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, boolean interleavedOnly) {
+    void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, boolean interleavedOnly, boolean quads,
+                 ThreadPool pool) {
         this.interleavedOnly = interleavedOnly;
         prepare(formatFor(weightType), rows, cols);
-        for (int r = 0; r < rows; r++) {
+        if (quads) {
+            if (format != GGMLType.Q8_0 && format != GGMLType.Q8_K) {
+                throw new IllegalStateException("pairs are combined for Q8_0 or Q8_K activations, not " + format);
+            }
+            if (pairQuads.length < rows * cols / 4) pairQuads = new long[rows * cols / 4];
+        }
+        pool.parallelFor(rows, (r0, r1) -> convertRows(x, offset, r0, r1, quads));
+    }
+
+    private void convertRows(float[] x, int offset, int r0, int r1, boolean quads) {
+        for (int r = r0; r < r1; r++) {
             convertRow(r, x, offset + r * cols);
+            if (quads) quadRow(r);
         }
     }
 
@@ -153,14 +168,9 @@ public final class Activations {
         }
     }
 
-    /** Fills {@link #pairQuads} from the pairs of the converted Q8_0 or Q8_K rows. */
-    void quadPairs() {
-        if (format != GGMLType.Q8_0 && format != GGMLType.Q8_K) {
-            throw new IllegalStateException("pairs are combined for Q8_0 or Q8_K activations, not " + format);
-        }
-        int n = rows * cols / 4;
-        if (pairQuads.length < n) pairQuads = new long[n];
-        for (int k = 0; k < n; k++) pairQuads[k] = pairs[2 * k] & 0xFFFF_FFFFL | (long) pairs[2 * k + 1] << 32;
+    /** Fills row r's {@link #pairQuads} from its pairs. */
+    private void quadRow(int r) {
+        for (int k = r * cols / 4; k < (r + 1) * cols / 4; k++) pairQuads[k] = pairs[2 * k] & 0xFFFF_FFFFL | (long) pairs[2 * k + 1] << 32;
     }
 
     private void pair(int base) {

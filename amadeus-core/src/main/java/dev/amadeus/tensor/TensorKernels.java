@@ -65,10 +65,10 @@ public interface TensorKernels {
                         int xRows, float[] out, int outOffset, int outStride);
 
     /**
-     * Whether {@link #dotInterleaved} reads {@link Activations#quadPairs() pairs of pairs}; callers then combine
-     * them once after converting the activations.
+     * Whether {@link #dotInterleaved} reads {@link Activations#pairQuads pairs of pairs} for {@code weightType}
+     * and {@code activationRows} rows; callers then have them filled when converting the activations.
      */
-    default boolean readsPairQuads() {
+    default boolean readsPairQuads(GGMLType weightType, int activationRows) {
         return false;
     }
 

@@ -102,8 +102,10 @@ final class VectorKernels implements TensorKernels {
     }
 
     @Override
-    public boolean readsPairQuads() {
-        return wide;
+    public boolean readsPairQuads(GGMLType weightType, int activationRows) {
+        // The 512-bit kernels: decoding Q4_0, Q8_0 and Q4_K; prefill of Q4_0 and Q8_0.
+        return wide && (weightType == GGMLType.Q4_0 || weightType == GGMLType.Q8_0
+                || weightType == GGMLType.Q4_K && activationRows == 1);
     }
 
     @Override
