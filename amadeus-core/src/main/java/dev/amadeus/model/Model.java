@@ -9,12 +9,13 @@ import dev.amadeus.tokenizer.Tokenizer;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A model opened from a GGUF file: configuration, memory-mapped weights and tokenizer. Close to unmap.
  * <p>
- * By default the matrices of types with a {@link RowInterleaving row-interleaved} layout (Q4_0, Q8_0) are copied
- * once, at load, into that layout outside the Java heap, as llama.cpp repacks them for its CPU kernels; the
+ * By default the matrices of types with a {@link RowInterleaving row-interleaved} layout (Q4_0, Q8_0, Q4_K, Q6_K) are
+ * copied once, at load, into that layout outside the Java heap, as llama.cpp repacks them for its CPU kernels; the
  * mapped pages of the originals are then released, so the process holds about one copy. Loading with
  * {@code interleave = false} keeps every weight in the mapped file.
  */
@@ -27,9 +28,18 @@ public final class Model implements AutoCloseable {
     private final ModelConfig config;
     private final ModelWeights weights;
     private final Tokenizer tokenizer;
+    /** Still warming the batched kernels after the load returned, on rows of the mapped file; null if none. */
+    private final Thread warmUp;
 
-    private Model(GGUFFile file, Arena interleavedWeights, ModelConfig config, ModelWeights weights, Tokenizer tokenizer) {
+    /** Whether the kernels' warm-up is still running (in the background, once the load has returned). */
+    boolean warmingUp() {
+        return warmUp != null && warmUp.isAlive();
+    }
+
+    private Model(GGUFFile file, Arena interleavedWeights, ModelConfig config, ModelWeights weights, Tokenizer tokenizer,
+                  Thread warmUp) {
         this.file = file;
+        this.warmUp = warmUp;
         this.interleavedWeights = interleavedWeights;
         this.config = config;
         this.weights = weights;
@@ -42,32 +52,62 @@ public final class Model implements AutoCloseable {
 
     /** Loads the model; {@code interleave} selects the row-interleaved copies of Q4_0, Q8_0, Q4_K and Q6_K matrices (see above). */
     public static Model load(Path path, boolean interleave) {
+        return load(path, interleave, WARM_UP_BYTES);
+    }
+
+    /** {@link #load(Path, boolean)}, warming the kernels up if the matrices take at least {@code warmUpBytes}. */
+    static Model load(Path path, boolean interleave, long warmUpBytes) {
         GGUFFile file = GGUFFile.open(path);
         Arena arena = Arena.ofShared();
         Thread warmUp = null;
+        CountDownLatch decodeReady = new CountDownLatch(1);
         try {
             ModelConfig config = ModelConfig.fromGGUF(file);
             ModelWeights weights = ModelWeights.load(file, config);
             // Compile the kernels on another core while this one copies weights, so that the first token runs
-            // compiled; not worth its half second for small models, whose first token is quick anyway.
-            if (weights.matrixBytes() >= WARM_UP_BYTES) {
+            // compiled; not worth its half second for small models, whose first token is quick anyway. The load
+            // returns once the single-row kernels are warm: a first token needs no more, and the batched kernels
+            // warm on in the background while the caller starts.
+            if (weights.matrixBytes() >= warmUpBytes) {
                 List<WeightMatrix> samples = weights.kernelSamples();
-                warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> KernelWarmUp.run(samples, interleave));
+                warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> {
+                    try {
+                        KernelWarmUp.run(samples, interleave, decodeReady::countDown);
+                    } finally {
+                        decodeReady.countDown();
+                    }
+                });
             }
             if (interleave) weights = weights.interleaved(arena);
             Tokenizer tokenizer = Tokenizer.fromGGUF(file);
-            if (warmUp != null) warmUp.join();
-            return new Model(file, arena, config, weights, tokenizer);
+            if (warmUp != null) decodeReady.await();
+            return new Model(file, arena, config, weights, tokenizer, warmUp);
         } catch (InterruptedException e) {
+            awaitEnd(warmUp);
             Thread.currentThread().interrupt();
             arena.close();
             file.close();
             throw new IllegalStateException("interrupted while loading " + path, e);
         } catch (RuntimeException e) {
+            awaitEnd(warmUp);
             arena.close();
             file.close();
             throw e;
         }
+    }
+
+    /** Waits, uninterruptibly, for the warm-up to end: it reads rows of the mapping, so it must end before the file is unmapped. */
+    private static void awaitEnd(Thread warmUp) {
+        if (warmUp == null) return;
+        boolean interrupted = false;
+        while (warmUp.isAlive()) {
+            try {
+                warmUp.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     public GGUFFile file() {
@@ -88,6 +128,7 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        awaitEnd(warmUp);
         interleavedWeights.close();
         file.close();
     }

@@ -1,6 +1,7 @@
 package dev.amadeus.tensor;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -12,31 +13,42 @@ import java.util.Random;
  * shapes the code by the loop lengths it has seen: kernels warmed on short rows run real rows slower.
  */
 public final class KernelWarmUp {
-    /** Calls of each product: enough for C2 to compile the kernels and the loops around them. */
+    /** Single-row calls of each product: with the launcher's lowered compile thresholds, enough for C2 to compile the kernels. */
     private static final int ROUNDS = 60;
     private static final int ROWS = 32;
+    /** Batched calls of each product, and their batch: enough for the four-row kernels. */
+    private static final int BATCH_ROUNDS = 8;
+    private static final int BATCH = 4;
 
     private KernelWarmUp() {
     }
 
     /**
-     * Warms the kernels for {@code samples} (single-row and batched products), on the calling thread: those of
-     * the {@link RowInterleaving row-interleaved} layout if {@code interleaved}, else those of the file's.
+     * Warms the kernels for {@code samples} on the calling thread: those of the {@link RowInterleaving
+     * row-interleaved} layout if {@code interleaved}, else those of the file's. The single-row products, which
+     * decoding runs, come first; {@code decodeReady} runs once they are warm, before the batched products.
      */
-    public static void run(List<WeightMatrix> samples, boolean interleaved) {
+    public static void run(List<WeightMatrix> samples, boolean interleaved, Runnable decodeReady) {
         Random rnd = new Random(1);
         try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1)) {
+            List<WeightMatrix> ws = new ArrayList<>();
+            List<float[]> xs = new ArrayList<>();
             for (WeightMatrix m : samples) {
                 int rows = Math.min(ROWS, m.rows());
                 WeightMatrix w = new WeightMatrix(m.name(), m.type(), rows, m.cols(), m.data().asSlice(0, rows * m.rowBytes()));
-                if (interleaved) w = w.interleaved(arena);
-                float[] x = new float[4 * m.cols()];
+                ws.add(interleaved ? w.interleaved(arena) : w);
+                float[] x = new float[BATCH * m.cols()];
                 for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-                float[] out = new float[4 * rows];
-                for (int i = 0; i < ROUNDS; i++) {
-                    MatMul.matVec(w, x, 0, out, 0, serial);
-                    if (i % 8 == 0) MatMul.matMul(w, x, 4, out, serial);
-                }
+                xs.add(x);
+            }
+            float[] out = new float[BATCH * ROWS];
+            // Round-robin over the samples, so that every shape is in the profile when the JIT compiles a kernel.
+            for (int i = 0; i < ROUNDS; i++) {
+                for (int s = 0; s < ws.size(); s++) MatMul.matVec(ws.get(s), xs.get(s), 0, out, 0, serial);
+            }
+            decodeReady.run();
+            for (int i = 0; i < BATCH_ROUNDS; i++) {
+                for (int s = 0; s < ws.size(); s++) MatMul.matMul(ws.get(s), xs.get(s), BATCH, out, serial);
             }
         }
     }
