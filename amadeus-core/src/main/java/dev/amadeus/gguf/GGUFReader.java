@@ -6,12 +6,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,9 +46,6 @@ final class GGUFReader {
     private final String fileName;
     private final MemorySegment file;
     private final long size;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
     private long pos;
     /** What is being read, for truncation messages. */
     private String context = "header";
@@ -251,7 +244,7 @@ final class GGUFReader {
             case FLOAT32 -> { float[] a = new float[n]; for (int i = 0; i < n; i++) a[i] = readF32(); yield a; }
             case FLOAT64 -> { double[] a = new double[n]; for (int i = 0; i < n; i++) a[i] = readF64(); yield a; }
             case BOOL -> { boolean[] a = new boolean[n]; for (int i = 0; i < n; i++) a[i] = readByte() != 0; yield a; }
-            case STRING -> { String[] a = new String[n]; for (int i = 0; i < n; i++) a[i] = readString("element " + i + " of metadata key " + quote(key)); yield a; }
+            case STRING -> { String[] a = new String[n]; for (int i = 0; i < n; i++) a[i] = readString(null, key, i); yield a; }
             case ARRAY -> { MetadataArray[] a = new MetadataArray[n]; for (int i = 0; i < n; i++) a[i] = readArray(key, depth + 1); yield a; }
         };
         return new MetadataArray(elementType, values);
@@ -263,23 +256,32 @@ final class GGUFReader {
     }
 
     private String readString(String what) {
+        return readString(what, null, -1);
+    }
+
+    /**
+     * A string; {@code what} names it in errors or, when null, it is element {@code index} of the array of
+     * metadata key {@code arrayKey} (a vocabulary holds tens of thousands: the name is only built for an error).
+     */
+    private String readString(String what, String arrayKey, int index) {
         long at = pos;
         long length = readI64();
         if (length < 0 || length > remaining()) {
-            throw error(what + " at offset " + at + " has length " + Long.toUnsignedString(length)
+            throw error(stringName(what, arrayKey, index) + " at offset " + at + " has length " + Long.toUnsignedString(length)
                     + ", past the end of the file (" + size + " bytes)");
         }
         if (length > MAX_HEAP_ELEMENTS) {
-            throw error(what + " at offset " + at + " has length " + length + ", too long for a string");
+            throw error(stringName(what, arrayKey, index) + " at offset " + at + " has length " + length + ", too long for a string");
         }
-        byte[] bytes = file.asSlice(pos, length).toArray(ValueLayout.JAVA_BYTE);
+        byte[] bytes = new byte[(int) length];
+        MemorySegment.copy(file, ValueLayout.JAVA_BYTE, pos, bytes, 0, bytes.length);
         pos += length;
-        try {
-            return utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            // Tokens of byte-level vocabularies are valid UTF-8; anything else is kept lossily rather than rejected.
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
+        // Tokens of byte-level vocabularies are valid UTF-8; anything else is kept lossily rather than rejected.
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static String stringName(String what, String arrayKey, int index) {
+        return what != null ? what : "element " + index + " of metadata key " + quote(arrayKey);
     }
 
     private long remaining() {
