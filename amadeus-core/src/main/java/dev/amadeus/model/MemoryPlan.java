@@ -44,7 +44,7 @@ public record MemoryPlan(long weightBytes, long repackedExtraBytes, long kvBytes
             if (t.shape().length != 2 || (t.name().equals("token_embd.weight") && !tiedOutput)) continue;
             int rows = (int) t.rows();
             long copy = RowInterleaving.copyBytes(t.type(), rows, (int) t.rowLength());
-            if (copy > 0) extra += copy - (rows - rows % RowInterleaving.ROWS) * (t.byteSize() / rows);
+            if (copy > 0) extra += copy - (rows - rows % RowInterleaving.rowsPerGroup(t.type())) * (t.byteSize() / rows);
         }
         return extra;
     }

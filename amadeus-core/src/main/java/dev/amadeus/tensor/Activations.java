@@ -14,7 +14,8 @@ public final class Activations {
     byte[] quants = new byte[0];
     /**
      * Q8_0 only: the quants again, sign-extended to 16 bits once per conversion, so that the Q8_0 and Q4_0
-     * kernels multiply them in 16-bit lanes without widening the same activation for every weight row.
+     * kernels multiply them in 16-bit lanes without widening the same activation for every weight row (the
+     * row-interleaved Q4_0 kernels broadcast them one at a time).
      */
     short[] wide = new short[0];
     /**
@@ -42,7 +43,7 @@ public final class Activations {
     float[] blockSums = new float[0];
     /** Q8_K only: sum of the quants of every 16 elements. */
     int[] groupSums = new int[0];
-    /** Whether the last conversion skipped {@link #wide} and {@link #evenOdd}. */
+    /** Whether the last conversion skipped {@link #evenOdd}. */
     private boolean interleavedOnly;
     /** F32, F16 and BF16 formats: the (rounded) values themselves. */
     float[] values = new float[0];
@@ -81,8 +82,8 @@ public final class Activations {
 
     /**
      * {@link #convert} with the rows shared among {@code pool}'s threads. With {@code interleavedOnly}, for products
-     * with {@link RowInterleaving row-interleaved} weights only, whose kernels read the pairs but not the 16-bit
-     * copies of Q8_0 quants ({@link #wide}, {@link #evenOdd}), which are then left stale; with {@code quads}, the
+     * with {@link RowInterleaving row-interleaved} weights only, whose kernels do not read {@link #evenOdd}, which
+     * is then left stale; with {@code quads}, the
      * {@link #pairQuads} are filled too (Q8_0 and Q8_K formats only).
      */
     void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, boolean interleavedOnly, boolean quads,
@@ -147,8 +148,8 @@ public final class Activations {
             }
             case Q8_0 -> {
                 Quantizers.activationQ8_0(x, xOffset, cols, quants, base, scales, base / 32, null);
+                for (int i = base; i < base + cols; i++) wide[i] = quants[i];
                 for (int i = base; i < base + cols && !interleavedOnly; i++) {
-                    wide[i] = quants[i];
                     int inBlock = i & 31;
                     evenOdd[(i & ~31) + (inBlock >> 1) + 16 * (inBlock & 1)] = quants[i];
                 }

@@ -24,12 +24,6 @@ public final class MatMul {
     private static final int GROUPS_PER_PASS = 8;
 
     /**
-     * Threads get whole groups of this many rows, so that kernels working on several rows at once (Q4_0 and
-     * Q8_0 in groups of four) see full groups except at the matrix's end.
-     */
-    private static final int ROW_GROUP = RowInterleaving.ROWS;
-
-    /**
      * Row groups are handed to threads in about this many chunks per thread, taken on demand: a thread that
      * the machine slows down then takes fewer, instead of leaving the others waiting at the end.
      */
@@ -62,7 +56,7 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOffset, rows, out.length);
         Activations a = SCRATCH.get();
         a.convert(w.type(), x, xOffset, 1, cols, w.interleavedRows() == rows, kernels.readsPairQuads(w.type(), 1) && w.interleavedRows() > 0, pool);
-        int groups = Math.ceilDiv(rows, ROW_GROUP);
+        int groups = Math.ceilDiv(rows, rowGroup(w));
         pool.parallelForChunks(groups, chunk(groups, pool), (g0, g1) -> rowGroups(kernels, w, a, g0, g1, 0, 1, out, outOffset, 0));
     }
 
@@ -97,7 +91,7 @@ public final class MatMul {
         for (int m = 0; m < ws.length; m++) {
             WeightMatrix w = ws[m];
             Objects.checkFromIndexSize(0, Math.multiplyExact(batch, w.rows()), outs[m].length);
-            firstGroup[m + 1] = firstGroup[m] + Math.ceilDiv(w.rows(), ROW_GROUP);
+            firstGroup[m + 1] = firstGroup[m] + Math.ceilDiv(w.rows(), rowGroup(w));
         }
         Objects.checkFromIndexSize(0, Math.multiplyExact(batch, cols), x.length);
         if (batch == 0) return;
@@ -129,23 +123,32 @@ public final class MatMul {
     }
 
     /**
-     * Outputs of row groups {@code g0..g1} (rows {@code 8 * g0 ..}) for activation rows {@code xRow..xRow + xRows}:
+     * Threads get whole groups of this many rows of {@code w}: its interleaved layout's groups, which kernels
+     * for several rows at once (the original layout's, four rows at a time) also see whole except at the end.
+     */
+    private static int rowGroup(WeightMatrix w) {
+        return RowInterleaving.rowsPerGroup(w.type());
+    }
+
+    /**
+     * Outputs of row groups {@code g0..g1} (rows {@code rowGroup(w) * g0 ..}) for activation rows {@code xRow..xRow + xRows}:
      * from the row-interleaved copy where the matrix has one, from the original blocks otherwise (and for a last,
      * partial group).
      */
     private static void rowGroups(TensorKernels kernels, WeightMatrix w, Activations a, int g0, int g1, int xRow, int xRows,
                                   float[] out, int outOffset, int outStride) {
         int rows = w.rows();
-        int interleavedGroups = w.interleavedRows() / ROW_GROUP;
+        int rowGroup = rowGroup(w);
+        int interleavedGroups = w.interleavedRows() / rowGroup;
         int mid = Math.clamp(interleavedGroups, g0, g1);
         if (mid > g0) {
             long groupBytes = RowInterleaving.groupBytes(w.type(), w.cols());
             kernels.dotInterleaved(w.type(), w.interleavedData(), g0 * groupBytes, mid - g0, a, xRow, xRows,
-                    out, outOffset + g0 * ROW_GROUP, outStride);
+                    out, outOffset + g0 * rowGroup, outStride);
         }
         if (g1 > mid) {
-            int start = mid * ROW_GROUP;
-            int end = Math.min(rows, g1 * ROW_GROUP);
+            int start = mid * rowGroup;
+            int end = Math.min(rows, g1 * rowGroup);
             kernels.dotTile(w.type(), w.data(), start * w.rowBytes(), w.rowBytes(), end - start, rows, a, xRow, xRows,
                     out, outOffset + start, outStride);
         }

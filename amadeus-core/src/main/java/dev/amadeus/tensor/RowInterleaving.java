@@ -5,17 +5,25 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A copy of a Q4_0 or Q8_0 matrix with every group of {@value #ROWS} rows interleaved block by block, the
- * layout the fast kernels want: for each group and block, the rows' eight f16 scales (16 bytes), then chunks
- * of 16 bytes (8 for Q4_0, 16 for Q8_0), chunk t holding quant bytes 2t and 2t+1 of row 0, then of row 1, ...
- * row 7. Widened to 16-bit lanes, a chunk holds two consecutive elements of all eight rows (Q8_0: elements 2t
- * and 2t+1; Q4_0: those in the low nibbles, 2t+16 and 2t+17 in the high ones), so one broadcast pair of
- * activations multiplies eight rows at once and each lane pair belongs to one row: no per-row horizontal sum
- * is left at the end of a block. Same size as the original; rows past the last whole group are not copied
- * (they stay in the original layout).
+ * A copy of a Q4_0, Q8_0, Q4_K or Q6_K matrix with every group of rows interleaved block by block, the layout
+ * the fast kernels want: one vector of weights then holds the same elements of many rows, multiplied by one
+ * broadcast activation, and each lane (or lane pair) belongs to one row, so no per-row horizontal sum is left
+ * at the end of a block. Same size as the original; rows past the last whole group are not copied (they stay
+ * in the original layout).
  * <p>
- * Q4_K takes the same quant layout per 32-element sub-block, its nibbles first rearranged to Q4_0's order
- * (byte k holds elements k and k + 16), with the 6-bit scales and minimums unpacked to bytes: per group and
+ * Q4_0 goes in groups of {@value #Q4_0_ROWS} rows, one row per 16-bit lane of a 512-bit vector: per group and
+ * block, the rows' 32 f16 scales (64 bytes), then 16 chunks of 32 bytes, chunk t holding quant byte t of every
+ * row (elements t and t + 16 in its nibbles). Byte 2k of a chunk (and scale 2k) is row k, byte 2k + 1 row
+ * k + 16, so that the 32-bit lanes split into row k's and row k + 16's sums with one shift each.
+ * <p>
+ * Q8_0 goes in groups of {@value #ROWS} rows: per group and block, the rows' eight f16 scales (16 bytes), then 16
+ * chunks of 16 bytes, chunk t holding quant bytes 2t and 2t+1 of row 0, then of row 1, ... row 7. Widened to
+ * 16-bit lanes, a chunk holds two consecutive elements of all eight rows, so one broadcast pair of activations
+ * multiplies eight rows at once.
+ * <p>
+ * Q4_K, per 32-element sub-block, has each row's 16 nibble bytes in Q4_0's order (byte k holds elements k and
+ * k + 16) arranged as Q8_0's chunks (eight of 16 bytes, chunk t holding bytes 2t and 2t + 1 of row 0, row 1, ...),
+ * with the 6-bit scales and minimums unpacked to bytes: per group of {@value #ROWS} rows and
  * super-block of 256 elements, the eight rows' f16 {@code d} (16 bytes) and {@code dmin} (16 bytes), then
  * scale byte {@code 8j + r} of sub-block j and row r (64 bytes), the minimums likewise (64 bytes), then the eight
  * sub-blocks' quants, 128 bytes each: {@value #Q4_K_GROUP_BYTES} bytes for what took 8 x 144.
@@ -26,8 +34,10 @@ import java.lang.foreign.ValueLayout;
  * bytes for what took 8 x 210. The 30% more memory buys kernels that skip unpacking six-bit values.
  */
 public final class RowInterleaving {
-    /** Rows per group. */
+    /** Rows per group of Q8_0, Q4_K and Q6_K. */
     public static final int ROWS = 8;
+    /** Rows per group of Q4_0. */
+    public static final int Q4_0_ROWS = 32;
 
     private RowInterleaving() {
     }
@@ -45,33 +55,45 @@ public final class RowInterleaving {
     /** Whether matrices of {@code type} with {@code rows} rows get an interleaved copy. */
     public static boolean supports(GGMLType type, int rows) {
         return switch (type) {
-            case Q4_0, Q8_0, Q4_K, Q6_K -> rows >= ROWS;
+            case Q4_0, Q8_0, Q4_K, Q6_K -> rows >= rowsPerGroup(type);
             default -> false;
         };
     }
 
-    /** Bytes of one block (K types: super-block) of a group: the eight rows' scales and quants. */
+    /** Rows per group of {@code type}'s interleaved layout. */
+    public static int rowsPerGroup(GGMLType type) {
+        return type == GGMLType.Q4_0 ? Q4_0_ROWS : ROWS;
+    }
+
+    /** Position (16-bit lane of the scales, byte of a chunk) of row {@code r} in a Q4_0 group block. */
+    static int q4_0Lane(int r) {
+        int half = Q4_0_ROWS / 2;
+        return r < half ? 2 * r : 2 * (r - half) + 1;
+    }
+
+    /** Bytes of one block (K types: super-block) of a group: the rows' scales and quants. */
     static int groupBlockBytes(GGMLType type) {
         return switch (type) {
             case Q4_K -> Q4_K_GROUP_BYTES;
             case Q6_K -> Q6_K_GROUP_BYTES;
-            default -> ROWS * type.bytesPerBlock;
+            default -> rowsPerGroup(type) * type.bytesPerBlock;
         };
     }
 
     /** Bytes of the interleaved copy of a matrix: whole groups only. */
     public static long copyBytes(GGMLType type, int rows, int cols) {
-        return supports(type, rows) ? rows / ROWS * groupBytes(type, cols) : 0;
+        return supports(type, rows) ? (long) (rows / rowsPerGroup(type)) * groupBytes(type, cols) : 0;
     }
 
-    /** Bytes of one group of eight rows of {@code cols} elements. */
+    /** Bytes of one group of rows of {@code cols} elements. */
     static long groupBytes(GGMLType type, int cols) {
         return (long) (cols / type.blockSize) * groupBlockBytes(type);
     }
 
-    /** The interleaved copy of the first {@code rows - rows % 8} rows of {@code data}, allocated by {@code memory}. */
+    /** The interleaved copy of the whole groups of rows of {@code data}, allocated by {@code memory}. */
     static MemorySegment interleave(GGMLType type, MemorySegment data, int rows, int cols, SegmentAllocator memory) {
         if (!supports(type, rows)) throw new IllegalArgumentException("no interleaved layout for " + type);
+        if (type == GGMLType.Q4_0) return interleaveQ4_0(data, rows, cols, memory);
         if (type == GGMLType.Q4_K) return interleaveQ4_K(data, rows, cols, memory);
         if (type == GGMLType.Q6_K) return interleaveQ6_K(data, rows, cols, memory);
         int groups = rows / ROWS;
@@ -93,6 +115,32 @@ public final class RowInterleaving {
                 }
             }
             MemorySegment.copy(group, 0, out, ScalarKernels.SHORT, (long) g * 2 * group.length, group.length);
+        }
+        return out;
+    }
+
+    private static MemorySegment interleaveQ4_0(MemorySegment data, int rows, int cols, SegmentAllocator memory) {
+        int groups = rows / Q4_0_ROWS;
+        int blocks = cols / 32;
+        int blockBytes = GGMLType.Q4_0.bytesPerBlock;
+        int groupBlockBytes = groupBlockBytes(GGMLType.Q4_0);
+        long rowBytes = (long) blockBytes * blocks;
+        MemorySegment out = memory.allocate(groups * groupBytes(GGMLType.Q4_0, cols), 64);
+        byte[] in = new byte[(int) (Q4_0_ROWS * rowBytes)];
+        byte[] group = new byte[blocks * groupBlockBytes];
+        for (int g = 0; g < groups; g++) {
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, g * Q4_0_ROWS * rowBytes, in, 0, in.length);
+            for (int r = 0; r < Q4_0_ROWS; r++) {
+                int lane = q4_0Lane(r);
+                for (int b = 0; b < blocks; b++) {
+                    int src = (int) (r * rowBytes) + b * blockBytes;
+                    int dst = b * groupBlockBytes;
+                    group[dst + 2 * lane] = in[src];
+                    group[dst + 2 * lane + 1] = in[src + 1];
+                    for (int t = 0; t < 16; t++) group[dst + 2 * Q4_0_ROWS + Q4_0_ROWS * t + lane] = in[src + 2 + t];
+                }
+            }
+            MemorySegment.copy(group, 0, out, ValueLayout.JAVA_BYTE, (long) g * group.length, group.length);
         }
         return out;
     }

@@ -221,8 +221,11 @@ final class ScalarKernels implements TensorKernels {
             dotInterleavedQ6_K(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
             return;
         }
-        boolean q4 = type == GGMLType.Q4_0;
-        if (!q4 && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
+        if (type == GGMLType.Q4_0) {
+            dotInterleavedQ4_0(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
+            return;
+        }
+        if (type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
         int cols = x.cols;
         int blocks = cols / 32;
         int blockBytes = RowInterleaving.groupBlockBytes(type);
@@ -235,10 +238,44 @@ final class ScalarKernels implements TensorKernels {
                     for (int blk = 0; blk < blocks; blk++) {
                         long at = o + g * groupBytes + (long) blk * blockBytes;
                         int e = xo + 32 * blk;
-                        int sum = q4 ? nibbleDot(s, at + 16, r, x.quants, e) - 8 * x.quantSums[e / 32] : byteDot(s, at + 16, r, x.quants, e);
+                        int sum = byteDot(s, at + 16, r, x.quants, e);
                         acc = Math.fma((float) sum, f16(s, at + 2 * r) * x.scales[e / 32], acc);
                     }
                     out[outOffset + b * outStride + RowInterleaving.ROWS * g + r] = acc;
+                }
+            }
+        }
+    }
+
+    /**
+     * Interleaved Q4_0: per row and block, the unsigned nibbles' integer dot product with the quants, less 8 times
+     * the quants' sum (the nibbles' offset), then one fused multiply-add by {@code d * d_x}.
+     */
+    private static void dotInterleavedQ4_0(MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
+                                           float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        int blocks = cols / 32;
+        int rows = RowInterleaving.Q4_0_ROWS;
+        int blockBytes = RowInterleaving.groupBlockBytes(GGMLType.Q4_0);
+        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q4_0, cols);
+        for (int g = 0; g < groups; g++) {
+            for (int b = 0; b < xRows; b++) {
+                int xo = (xRow + b) * cols;
+                for (int r = 0; r < rows; r++) {
+                    int lane = RowInterleaving.q4_0Lane(r);
+                    float acc = 0;
+                    for (int blk = 0; blk < blocks; blk++) {
+                        long at = o + g * groupBytes + (long) blk * blockBytes;
+                        int e = xo + 32 * blk;
+                        int sum = 0;
+                        for (int t = 0; t < 16; t++) {
+                            int q = u8(s, at + 2 * rows + rows * t + lane);
+                            sum += (q & 0xF) * x.quants[e + t] + (q >> 4) * x.quants[e + 16 + t];
+                        }
+                        sum -= 8 * x.quantSums[e / 32];
+                        acc = Math.fma((float) sum, f16(s, at + 2 * lane) * x.scales[e / 32], acc);
+                    }
+                    out[outOffset + b * outStride + rows * g + r] = acc;
                 }
             }
         }
@@ -254,7 +291,7 @@ final class ScalarKernels implements TensorKernels {
     }
 
     /**
-     * Row r's 32 unsigned nibbles of an interleaved Q4_0-ordered block (eight chunks of 16 bytes from {@code at})
+     * Row r's 32 unsigned nibbles of an interleaved Q4_K sub-block (eight chunks of 16 bytes from {@code at})
      * dotted with 32 activation quants from {@code e}.
      */
     private static int nibbleDot(MemorySegment s, long at, int r, byte[] xq, int e) {

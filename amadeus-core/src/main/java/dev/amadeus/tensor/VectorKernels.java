@@ -54,7 +54,7 @@ import static jdk.incubator.vector.VectorOperators.S2I;
 final class VectorKernels implements TensorKernels {
     /**
      * Whether 512-bit vectors are native here. Then single-row products of interleaved matrices take two chunks
-     * per step (see {@link #dotQ4_0GroupWide}); on narrower CPUs 512-bit shapes would run emulated, far slower.
+     * per step (see {@link #dotQ8_0GroupWide}); on narrower CPUs 512-bit shapes would run emulated, far slower.
      */
     static final boolean WIDE_NATIVE = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     static final VectorKernels INSTANCE = new VectorKernels(WIDE_NATIVE);
@@ -103,9 +103,8 @@ final class VectorKernels implements TensorKernels {
 
     @Override
     public boolean readsPairQuads(GGMLType weightType, int activationRows) {
-        // The 512-bit kernels: decoding Q4_0, Q8_0 and Q4_K; prefill of Q4_0 and Q8_0.
-        return wide && (weightType == GGMLType.Q4_0 || weightType == GGMLType.Q8_0
-                || weightType == GGMLType.Q4_K && activationRows == 1);
+        // The 512-bit kernels: decoding Q8_0 and Q4_K; prefill of Q8_0.
+        return wide && (weightType == GGMLType.Q8_0 || weightType == GGMLType.Q4_K && activationRows == 1);
     }
 
     @Override
@@ -330,10 +329,13 @@ final class VectorKernels implements TensorKernels {
     @Override
     public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
                                float[] out, int outOffset, int outStride) {
-        boolean q4 = type == GGMLType.Q4_0;
+        if (type == GGMLType.Q4_0) {
+            dotInterleavedQ4_0(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
+            return;
+        }
         boolean q4k = type == GGMLType.Q4_K;
         boolean q6k = type == GGMLType.Q6_K;
-        if (!q4 && !q4k && !q6k && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
+        if (!q4k && !q6k && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
         int cols = x.cols;
         int blocks = cols / 32;
         long groupBytes = RowInterleaving.groupBytes(type, cols);
@@ -360,223 +362,175 @@ final class VectorKernels implements TensorKernels {
             }
             for (; b + 4 <= xRows; b += 4) {
                 int xo = (xRow + b) * cols;
-                if (q4 && wide) dotQ4_0Group4Wide(s, o, x.pairQuads, x.quantSums, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
-                else if (q4) dotQ4_0Group4(s, o, x.pairs, x.quantSums, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
-                else if (wide) dotQ8_0Group4Wide(s, o, x.pairQuads, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
+                if (wide) dotQ8_0Group4Wide(s, o, x.pairQuads, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
                 else dotQ8_0Group4(s, o, x.pairs, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
             }
             if (wide && x.rows == 1) {
-                if (q4) dotQ4_0GroupWide(s, o, x.pairQuads, x.quantSums, x.scales, blocks, out, outAt);
-                else dotQ8_0GroupWide(s, o, x.pairQuads, x.scales, blocks, out, outAt);
+                dotQ8_0GroupWide(s, o, x.pairQuads, x.scales, blocks, out, outAt);
                 continue;
             }
             for (; b < xRows; b++) {
-                int xo = (xRow + b) * cols;
-                if (q4) dotQ4_0Group(s, o, x.pairs, x.quantSums, x.scales, xo, blocks, out, outAt + b * outStride);
-                else dotQ8_0Group(s, o, x.pairs, x.scales, xo, blocks, out, outAt + b * outStride);
+                dotQ8_0Group(s, o, x.pairs, x.scales, (xRow + b) * cols, blocks, out, outAt + b * outStride);
+            }
+        }
+    }
+
+    /** Q4_0 groups of 32 rows (see {@link #dotQ4_0Rows}), four activation rows at a time while there are four. */
+    private static void dotInterleavedQ4_0(MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
+                                           float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        int blocks = cols / 32;
+        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q4_0, cols);
+        for (int g = 0; g < groups; g++, o += groupBytes) {
+            int outAt = outOffset + RowInterleaving.Q4_0_ROWS * g;
+            int b = 0;
+            for (; b + 4 <= xRows; b += 4) {
+                dotQ4_0Rows4(s, o, x.wide, x.quantSums, x.scales, (xRow + b) * cols, cols, blocks, out, outAt + b * outStride, outStride);
+            }
+            for (; b < xRows; b++) {
+                dotQ4_0Rows(s, o, x.wide, x.quantSums, x.scales, (xRow + b) * cols, blocks, out, outAt + b * outStride);
             }
         }
     }
 
     /*
-     * Row-interleaved Q4_0 (see RowInterleaving): 16-bit lanes 2r and 2r+1 hold row r's weights for two
-     * consecutive elements, multiplied by a broadcast pair of activations. Unsigned nibbles times quants sum to at
-     * most 16 * 15 * 127 per lane over a block, so the block is summed in 16-bit lanes and only then widened;
-     * the nibbles' offset of 8 is taken off once, as 8 times the activations' block sum. Lane r of the result
-     * is row r: one fused multiply-add per block and row, no horizontal sum.
+     * Row-interleaved Q4_0 (see RowInterleaving): 16-bit lane j of a chunk holds one row's weights for two elements
+     * (low and high nibble), multiplied by one broadcast activation quant each; so a 512-bit vector works on 32
+     * rows at once and no lane ever needs adding to another. Each of the four 16-bit sums (low and high nibbles,
+     * even and odd chunks) takes eight products, at most 8 * 15 * 127 in magnitude, so two of them still fit in
+     * 16 bits. At the end of a block one shift each splits the 32-bit lanes into row k's and row k + 16's sums,
+     * which are widened, less 8 times the activations' block sum (the nibbles' offset), converted and
+     * multiply-added with the rows' scales times the activations' scale. Narrower vectors take the 32 rows in
+     * parts, each a pass over the group's blocks.
      */
 
-    private static void dotQ4_0Group(MemorySegment s, long o, int[] xp, int[] xsum, float[] xs, int xo, int blocks,
-                                     float[] out, int outAt) {
-        FloatVector a0 = FloatVector.zero(F8);
-        int x0 = xo;
-        for (int blk = 0; blk < blocks; blk++, o += 144) {
-            int e = 32 * blk;
-            // Low and high nibbles in separate sums: two shorter chains of dependent additions. The eight chunks
-            // are written out: as a loop, C2 wraps them in pre-, main and post-loops with range-check set-up
-            // that cost as much as the arithmetic.
-            ShortVector s0 = ShortVector.zero(S16), s0h = s0, raw;
-            int p = (x0 + e) >> 1;
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 16, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            s0 = s0.add(raw.and((short) 0xF).mul(IntVector.broadcast(I8, xp[p + 0]).reinterpretAsShorts()));
-            s0h = s0h.add(raw.lanewise(LSHR, 4).mul(IntVector.broadcast(I8, xp[p + 8]).reinterpretAsShorts()));
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 32, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            s0 = s0.add(raw.and((short) 0xF).mul(IntVector.broadcast(I8, xp[p + 1]).reinterpretAsShorts()));
-            s0h = s0h.add(raw.lanewise(LSHR, 4).mul(IntVector.broadcast(I8, xp[p + 9]).reinterpretAsShorts()));
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 48, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            s0 = s0.add(raw.and((short) 0xF).mul(IntVector.broadcast(I8, xp[p + 2]).reinterpretAsShorts()));
-            s0h = s0h.add(raw.lanewise(LSHR, 4).mul(IntVector.broadcast(I8, xp[p + 10]).reinterpretAsShorts()));
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 64, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            s0 = s0.add(raw.and((short) 0xF).mul(IntVector.broadcast(I8, xp[p + 3]).reinterpretAsShorts()));
-            s0h = s0h.add(raw.lanewise(LSHR, 4).mul(IntVector.broadcast(I8, xp[p + 11]).reinterpretAsShorts()));
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 80, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            s0 = s0.add(raw.and((short) 0xF).mul(IntVector.broadcast(I8, xp[p + 4]).reinterpretAsShorts()));
-            s0h = s0h.add(raw.lanewise(LSHR, 4).mul(IntVector.broadcast(I8, xp[p + 12]).reinterpretAsShorts()));
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 96, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            s0 = s0.add(raw.and((short) 0xF).mul(IntVector.broadcast(I8, xp[p + 5]).reinterpretAsShorts()));
-            s0h = s0h.add(raw.lanewise(LSHR, 4).mul(IntVector.broadcast(I8, xp[p + 13]).reinterpretAsShorts()));
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 112, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            s0 = s0.add(raw.and((short) 0xF).mul(IntVector.broadcast(I8, xp[p + 6]).reinterpretAsShorts()));
-            s0h = s0h.add(raw.lanewise(LSHR, 4).mul(IntVector.broadcast(I8, xp[p + 14]).reinterpretAsShorts()));
-            raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 128, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-            s0 = s0.add(raw.and((short) 0xF).mul(IntVector.broadcast(I8, xp[p + 7]).reinterpretAsShorts()));
-            s0h = s0h.add(raw.lanewise(LSHR, 4).mul(IntVector.broadcast(I8, xp[p + 15]).reinterpretAsShorts()));
-            s0 = s0.add(s0h);
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
-            IntVector magnitude = h.and(0x7FFF);
-            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
-                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector i0 = s0.reinterpretAsInts();
-            IntVector q0 = i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).sub(8 * xsum[(x0 + e) / 32]);
-            a0 = ((FloatVector) q0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
+    /** Short lanes per Q4_0 step: all 32 rows of a group with 512-bit vectors, part of them with narrower ones. */
+    private static final VectorSpecies<Short> Q4_S = ShortVector.SPECIES_PREFERRED.length() >= RowInterleaving.Q4_0_ROWS
+            ? ShortVector.SPECIES_512 : ShortVector.SPECIES_PREFERRED;
+    private static final int Q4_LANES = Q4_S.length();
+    private static final int Q4_PARTS = RowInterleaving.Q4_0_ROWS / Q4_LANES;
+    private static final VectorSpecies<Byte> Q4_B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Q4_LANES * 8));
+    private static final VectorSpecies<Integer> Q4_I = VectorSpecies.of(int.class, Q4_S.vectorShape());
+    private static final VectorSpecies<Float> Q4_F = VectorSpecies.of(float.class, Q4_S.vectorShape());
+    /** Bytes of a Q4_0 group block's scales, and of each of its 16 chunks. */
+    private static final int Q4_SCALE_BYTES = 2 * RowInterleaving.Q4_0_ROWS, Q4_CHUNK_BYTES = RowInterleaving.Q4_0_ROWS;
+
+    /** One activation row ({@code xo} in {@code xw}, the quants as shorts) times a Q4_0 group of 32 rows. */
+    private static void dotQ4_0Rows(MemorySegment s, long o, short[] xw, int[] xsum, float[] xs, int xo, int blocks,
+                                    float[] out, int outAt) {
+        for (int p = 0; p < Q4_PARTS; p++) {
+            FloatVector even = FloatVector.zero(Q4_F), odd = even;
+            long at = o;
+            for (int blk = 0; blk < blocks; blk++, at += RowInterleaving.groupBlockBytes(GGMLType.Q4_0)) {
+                int e = xo + 32 * blk;
+                // Even and odd chunks in separate sums: shorter chains of dependent additions.
+                ShortVector lo = ShortVector.zero(Q4_S), hi = lo, lo2 = lo, hi2 = lo;
+                long q = at + Q4_SCALE_BYTES + Q4_LANES * p;
+                for (int t = 0; t < 16; t += 2) {
+                    ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(Q4_B, s, q + Q4_CHUNK_BYTES * t, LE).convertShape(ZERO_EXTEND_B2S, Q4_S, 0);
+                    lo = lo.add(raw.and((short) 0xF).mul(xw[e + t]));
+                    hi = hi.add(raw.lanewise(LSHR, 4).mul(xw[e + t + 16]));
+                    raw = (ShortVector) ByteVector.fromMemorySegment(Q4_B, s, q + Q4_CHUNK_BYTES * (t + 1), LE).convertShape(ZERO_EXTEND_B2S, Q4_S, 0);
+                    lo2 = lo2.add(raw.and((short) 0xF).mul(xw[e + t + 1]));
+                    hi2 = hi2.add(raw.lanewise(LSHR, 4).mul(xw[e + t + 17]));
+                }
+                IntVector low = lo.add(lo2).reinterpretAsInts(), high = hi.add(hi2).reinterpretAsInts();
+                int offset = 8 * xsum[e / 32];
+                IntVector sumEven = low.lanewise(LSHL, 16).lanewise(ASHR, 16).add(high.lanewise(LSHL, 16).lanewise(ASHR, 16)).sub(offset);
+                IntVector sumOdd = low.lanewise(ASHR, 16).add(high.lanewise(ASHR, 16)).sub(offset);
+                // The rows' f16 scales, converted exactly (as Float.float16ToFloat) in 32-bit lanes.
+                IntVector scales = IntVector.fromMemorySegment(Q4_I, s, at + 2L * Q4_LANES * p, LE), oddScales = scales.lanewise(LSHR, 16);
+                IntVector dEvenM = scales.and(0x7FFF);
+                FloatVector dEven = dEvenM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .lanewise(OR, 0x7F800000, dEvenM.compare(GE, 0x7C00))
+                        .or(scales.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                IntVector dOddM = oddScales.and(0x7FFF);
+                FloatVector dOdd = dOddM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .lanewise(OR, 0x7F800000, dOddM.compare(GE, 0x7C00))
+                        .or(oddScales.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                float dx = xs[e / 32];
+                even = ((FloatVector) sumEven.convert(I2F, 0)).fma(dEven.mul(dx), even);
+                odd = ((FloatVector) sumOdd.convert(I2F, 0)).fma(dOdd.mul(dx), odd);
+            }
+            even.intoArray(out, outAt + Q4_LANES / 2 * p);
+            odd.intoArray(out, outAt + RowInterleaving.Q4_0_ROWS / 2 + Q4_LANES / 2 * p);
         }
-        a0.intoArray(out, outAt);
     }
 
     /**
-     * {@link #dotQ4_0Group} in 512-bit steps. Chunks t and t+1 are widened together and their 32-bit lanes
-     * zipped, so that each row's lanes for the two chunks are neighbours; one broadcast long of pairs t and t+1
-     * ({@link Activations#pairQuads}) then multiplies them all. Per row, the four 16-bit sums of a 64-bit lane
-     * are added at the end of the block: the same integer sum, so the same floats.
+     * {@link #dotQ4_0Rows} for four activation rows ({@code cols} apart), each widened chunk used by all four. Each
+     * row's low and high sums take all 16 chunks: 16 products, at most 16 * 15 * 127, still within 16 bits.
      */
-    private static void dotQ4_0GroupWide(MemorySegment s, long o, long[] xq, int[] xsum, float[] xs, int blocks,
-                                         float[] out, int outAt) {
-        FloatVector a0 = FloatVector.zero(F8);
-        for (int blk = 0; blk < blocks; blk++, o += 144) {
-            int q = 8 * blk;
-            ShortVector lo = ShortVector.zero(S32), hi = lo, raw;
-            raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 16, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
-                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
-            lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[q + 0]).reinterpretAsShorts()));
-            hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[q + 4]).reinterpretAsShorts()));
-            raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 48, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
-                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
-            lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[q + 1]).reinterpretAsShorts()));
-            hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[q + 5]).reinterpretAsShorts()));
-            raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 80, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
-                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
-            lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[q + 2]).reinterpretAsShorts()));
-            hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[q + 6]).reinterpretAsShorts()));
-            raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 112, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
-                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
-            lo = lo.add(raw.and((short) 0xF).mul(LongVector.broadcast(L8, xq[q + 3]).reinterpretAsShorts()));
-            hi = hi.add(raw.lanewise(LSHR, 4).mul(LongVector.broadcast(L8, xq[q + 7]).reinterpretAsShorts()));
-            IntVector both = lo.add(hi).reinterpretAsInts();
-            LongVector pairSums = both.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both.lanewise(ASHR, 16)).reinterpretAsLongs();
-            IntVector q0 = ((IntVector) pairSums.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairSums.lanewise(ASHR, 32))
-                    .convertShape(L2I, I8, 0)).sub(8 * xsum[blk]);
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
-            IntVector magnitude = h.and(0x7FFF);
-            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
-                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            a0 = ((FloatVector) q0.convert(I2F, 0)).fma(dw.mul(xs[blk]), a0);
-        }
-        a0.intoArray(out, outAt);
-    }
-
-    /** {@link #dotQ4_0Group} for four activation rows ({@code cols} apart), each unpacked weight chunk used by all four. */
-    private static void dotQ4_0Group4(MemorySegment s, long o, int[] xp, int[] xsum, float[] xs, int xo, int cols, int blocks,
+    private static void dotQ4_0Rows4(MemorySegment s, long o, short[] xw, int[] xsum, float[] xs, int xo, int cols, int blocks,
                                      float[] out, int outAt, int outStride) {
-        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
-        int x0 = xo;
-        int x1 = xo + 1 * cols;
-        int x2 = xo + 2 * cols;
-        int x3 = xo + 3 * cols;
-        for (int blk = 0; blk < blocks; blk++, o += 144) {
-            int e = 32 * blk;
-            // A loop: written out like dotQ4_0Group's, the four rows' kernel measured no faster.
-            ShortVector s0 = ShortVector.zero(S16), s1 = s0, s2 = s0, s3 = s0;
-            for (int t = 0; t < 8; t++) {
-                ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
-                ShortVector lo = raw.and((short) 0xF);
-                ShortVector hi = raw.lanewise(LSHR, 4);
-                s0 = s0.add(lo.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + t]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(I8, xp[(x0 + e) / 2 + 8 + t]).reinterpretAsShorts()));
-                s1 = s1.add(lo.mul(IntVector.broadcast(I8, xp[(x1 + e) / 2 + t]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(I8, xp[(x1 + e) / 2 + 8 + t]).reinterpretAsShorts()));
-                s2 = s2.add(lo.mul(IntVector.broadcast(I8, xp[(x2 + e) / 2 + t]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(I8, xp[(x2 + e) / 2 + 8 + t]).reinterpretAsShorts()));
-                s3 = s3.add(lo.mul(IntVector.broadcast(I8, xp[(x3 + e) / 2 + t]).reinterpretAsShorts()))
-                        .add(hi.mul(IntVector.broadcast(I8, xp[(x3 + e) / 2 + 8 + t]).reinterpretAsShorts()));
+        for (int p = 0; p < Q4_PARTS; p++) {
+            FloatVector even0 = FloatVector.zero(Q4_F), odd0 = even0, even1 = even0, odd1 = even0,
+                    even2 = even0, odd2 = even0, even3 = even0, odd3 = even0;
+            long at = o;
+            for (int blk = 0; blk < blocks; blk++, at += RowInterleaving.groupBlockBytes(GGMLType.Q4_0)) {
+                int e0 = xo + 32 * blk, e1 = e0 + cols, e2 = e1 + cols, e3 = e2 + cols;
+                ShortVector lo0 = ShortVector.zero(Q4_S), hi0 = lo0, lo1 = lo0, hi1 = lo0, lo2 = lo0, hi2 = lo0, lo3 = lo0, hi3 = lo0;
+                long q = at + Q4_SCALE_BYTES + Q4_LANES * p;
+                for (int t = 0; t < 16; t++) {
+                    ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(Q4_B, s, q + Q4_CHUNK_BYTES * t, LE).convertShape(ZERO_EXTEND_B2S, Q4_S, 0);
+                    ShortVector lo = raw.and((short) 0xF), hi = raw.lanewise(LSHR, 4);
+                    lo0 = lo0.add(lo.mul(xw[e0 + t]));
+                    hi0 = hi0.add(hi.mul(xw[e0 + t + 16]));
+                    lo1 = lo1.add(lo.mul(xw[e1 + t]));
+                    hi1 = hi1.add(hi.mul(xw[e1 + t + 16]));
+                    lo2 = lo2.add(lo.mul(xw[e2 + t]));
+                    hi2 = hi2.add(hi.mul(xw[e2 + t + 16]));
+                    lo3 = lo3.add(lo.mul(xw[e3 + t]));
+                    hi3 = hi3.add(hi.mul(xw[e3 + t + 16]));
+                }
+                IntVector scales = IntVector.fromMemorySegment(Q4_I, s, at + 2L * Q4_LANES * p, LE), oddScales = scales.lanewise(LSHR, 16);
+                IntVector dEvenM = scales.and(0x7FFF);
+                FloatVector dEven = dEvenM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .lanewise(OR, 0x7F800000, dEvenM.compare(GE, 0x7C00))
+                        .or(scales.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                IntVector dOddM = oddScales.and(0x7FFF);
+                FloatVector dOdd = dOddM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                        .lanewise(OR, 0x7F800000, dOddM.compare(GE, 0x7C00))
+                        .or(oddScales.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                IntVector low0 = lo0.reinterpretAsInts(), high0 = hi0.reinterpretAsInts();
+                int offset0 = 8 * xsum[e0 / 32];
+                float dx0 = xs[e0 / 32];
+                even0 = ((FloatVector) low0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(high0.lanewise(LSHL, 16).lanewise(ASHR, 16))
+                        .sub(offset0).convert(I2F, 0)).fma(dEven.mul(dx0), even0);
+                odd0 = ((FloatVector) low0.lanewise(ASHR, 16).add(high0.lanewise(ASHR, 16))
+                        .sub(offset0).convert(I2F, 0)).fma(dOdd.mul(dx0), odd0);
+                IntVector low1 = lo1.reinterpretAsInts(), high1 = hi1.reinterpretAsInts();
+                int offset1 = 8 * xsum[e1 / 32];
+                float dx1 = xs[e1 / 32];
+                even1 = ((FloatVector) low1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(high1.lanewise(LSHL, 16).lanewise(ASHR, 16))
+                        .sub(offset1).convert(I2F, 0)).fma(dEven.mul(dx1), even1);
+                odd1 = ((FloatVector) low1.lanewise(ASHR, 16).add(high1.lanewise(ASHR, 16))
+                        .sub(offset1).convert(I2F, 0)).fma(dOdd.mul(dx1), odd1);
+                IntVector low2 = lo2.reinterpretAsInts(), high2 = hi2.reinterpretAsInts();
+                int offset2 = 8 * xsum[e2 / 32];
+                float dx2 = xs[e2 / 32];
+                even2 = ((FloatVector) low2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(high2.lanewise(LSHL, 16).lanewise(ASHR, 16))
+                        .sub(offset2).convert(I2F, 0)).fma(dEven.mul(dx2), even2);
+                odd2 = ((FloatVector) low2.lanewise(ASHR, 16).add(high2.lanewise(ASHR, 16))
+                        .sub(offset2).convert(I2F, 0)).fma(dOdd.mul(dx2), odd2);
+                IntVector low3 = lo3.reinterpretAsInts(), high3 = hi3.reinterpretAsInts();
+                int offset3 = 8 * xsum[e3 / 32];
+                float dx3 = xs[e3 / 32];
+                even3 = ((FloatVector) low3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(high3.lanewise(LSHL, 16).lanewise(ASHR, 16))
+                        .sub(offset3).convert(I2F, 0)).fma(dEven.mul(dx3), even3);
+                odd3 = ((FloatVector) low3.lanewise(ASHR, 16).add(high3.lanewise(ASHR, 16))
+                        .sub(offset3).convert(I2F, 0)).fma(dOdd.mul(dx3), odd3);
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
-            IntVector magnitude = h.and(0x7FFF);
-            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
-                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector i0 = s0.reinterpretAsInts();
-            IntVector q0 = i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).sub(8 * xsum[(x0 + e) / 32]);
-            a0 = ((FloatVector) q0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
-            IntVector i1 = s1.reinterpretAsInts();
-            IntVector q1 = i1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i1.lanewise(ASHR, 16)).sub(8 * xsum[(x1 + e) / 32]);
-            a1 = ((FloatVector) q1.convert(I2F, 0)).fma(dw.mul(xs[(x1 + e) / 32]), a1);
-            IntVector i2 = s2.reinterpretAsInts();
-            IntVector q2 = i2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i2.lanewise(ASHR, 16)).sub(8 * xsum[(x2 + e) / 32]);
-            a2 = ((FloatVector) q2.convert(I2F, 0)).fma(dw.mul(xs[(x2 + e) / 32]), a2);
-            IntVector i3 = s3.reinterpretAsInts();
-            IntVector q3 = i3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i3.lanewise(ASHR, 16)).sub(8 * xsum[(x3 + e) / 32]);
-            a3 = ((FloatVector) q3.convert(I2F, 0)).fma(dw.mul(xs[(x3 + e) / 32]), a3);
+            int evenAt = outAt + Q4_LANES / 2 * p, oddAt = evenAt + RowInterleaving.Q4_0_ROWS / 2;
+            even0.intoArray(out, evenAt);
+            odd0.intoArray(out, oddAt);
+            even1.intoArray(out, evenAt + outStride);
+            odd1.intoArray(out, oddAt + outStride);
+            even2.intoArray(out, evenAt + 2 * outStride);
+            odd2.intoArray(out, oddAt + 2 * outStride);
+            even3.intoArray(out, evenAt + 3 * outStride);
+            odd3.intoArray(out, oddAt + 3 * outStride);
         }
-        a0.intoArray(out, outAt);
-        a1.intoArray(out, outAt + 1 * outStride);
-        a2.intoArray(out, outAt + 2 * outStride);
-        a3.intoArray(out, outAt + 3 * outStride);
-    }
-
-    /** {@link #dotQ4_0Group4} in 512-bit steps, chunks zipped as in {@link #dotQ4_0GroupWide}. */
-    private static void dotQ4_0Group4Wide(MemorySegment s, long o, long[] xq, int[] xsum, float[] xs, int xo, int cols, int blocks,
-                                          float[] out, int outAt, int outStride) {
-        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
-        int q0 = xo >> 2, q1 = q0 + (cols >> 2), q2 = q1 + (cols >> 2), q3 = q2 + (cols >> 2);
-        for (int blk = 0; blk < blocks; blk++, o += 144) {
-            int qb = 8 * blk;
-            ShortVector lo0 = ShortVector.zero(S32), hi0 = lo0, lo1 = lo0, hi1 = lo0, lo2 = lo0, hi2 = lo0, lo3 = lo0, hi3 = lo0;
-            for (int m = 0; m < 4; m++) {
-                ShortVector raw = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 16 + 32 * m, LE).convertShape(ZERO_EXTEND_B2S, S32, 0))
-                        .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
-                ShortVector lo = raw.and((short) 0xF);
-                ShortVector hi = raw.lanewise(LSHR, 4);
-                lo0 = lo0.add(lo.mul(LongVector.broadcast(L8, xq[q0 + qb + m]).reinterpretAsShorts()));
-                hi0 = hi0.add(hi.mul(LongVector.broadcast(L8, xq[q0 + qb + 4 + m]).reinterpretAsShorts()));
-                lo1 = lo1.add(lo.mul(LongVector.broadcast(L8, xq[q1 + qb + m]).reinterpretAsShorts()));
-                hi1 = hi1.add(hi.mul(LongVector.broadcast(L8, xq[q1 + qb + 4 + m]).reinterpretAsShorts()));
-                lo2 = lo2.add(lo.mul(LongVector.broadcast(L8, xq[q2 + qb + m]).reinterpretAsShorts()));
-                hi2 = hi2.add(hi.mul(LongVector.broadcast(L8, xq[q2 + qb + 4 + m]).reinterpretAsShorts()));
-                lo3 = lo3.add(lo.mul(LongVector.broadcast(L8, xq[q3 + qb + m]).reinterpretAsShorts()));
-                hi3 = hi3.add(hi.mul(LongVector.broadcast(L8, xq[q3 + qb + 4 + m]).reinterpretAsShorts()));
-            }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
-            IntVector magnitude = h.and(0x7FFF);
-            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
-                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-            IntVector both0 = lo0.add(hi0).reinterpretAsInts();
-            LongVector pairs0 = both0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both0.lanewise(ASHR, 16)).reinterpretAsLongs();
-            IntVector sum0 = ((IntVector) pairs0.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairs0.lanewise(ASHR, 32))
-                    .convertShape(L2I, I8, 0)).sub(8 * xsum[(xo + 0 * cols) / 32 + blk]);
-            a0 = ((FloatVector) sum0.convert(I2F, 0)).fma(dw.mul(xs[(xo + 0 * cols) / 32 + blk]), a0);
-            IntVector both1 = lo1.add(hi1).reinterpretAsInts();
-            LongVector pairs1 = both1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both1.lanewise(ASHR, 16)).reinterpretAsLongs();
-            IntVector sum1 = ((IntVector) pairs1.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairs1.lanewise(ASHR, 32))
-                    .convertShape(L2I, I8, 0)).sub(8 * xsum[(xo + 1 * cols) / 32 + blk]);
-            a1 = ((FloatVector) sum1.convert(I2F, 0)).fma(dw.mul(xs[(xo + 1 * cols) / 32 + blk]), a1);
-            IntVector both2 = lo2.add(hi2).reinterpretAsInts();
-            LongVector pairs2 = both2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both2.lanewise(ASHR, 16)).reinterpretAsLongs();
-            IntVector sum2 = ((IntVector) pairs2.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairs2.lanewise(ASHR, 32))
-                    .convertShape(L2I, I8, 0)).sub(8 * xsum[(xo + 2 * cols) / 32 + blk]);
-            a2 = ((FloatVector) sum2.convert(I2F, 0)).fma(dw.mul(xs[(xo + 2 * cols) / 32 + blk]), a2);
-            IntVector both3 = lo3.add(hi3).reinterpretAsInts();
-            LongVector pairs3 = both3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(both3.lanewise(ASHR, 16)).reinterpretAsLongs();
-            IntVector sum3 = ((IntVector) pairs3.lanewise(LSHL, 32).lanewise(ASHR, 32).add(pairs3.lanewise(ASHR, 32))
-                    .convertShape(L2I, I8, 0)).sub(8 * xsum[(xo + 3 * cols) / 32 + blk]);
-            a3 = ((FloatVector) sum3.convert(I2F, 0)).fma(dw.mul(xs[(xo + 3 * cols) / 32 + blk]), a3);
-        }
-        a0.intoArray(out, outAt);
-        a1.intoArray(out, outAt + outStride);
-        a2.intoArray(out, outAt + 2 * outStride);
-        a3.intoArray(out, outAt + 3 * outStride);
     }
 
     /*
@@ -595,7 +549,8 @@ final class VectorKernels implements TensorKernels {
             for (int j = 0; j < 8; j++) {
                 int p = (e0 + 32 * j) >> 1;
                 long q = o + RowInterleaving.Q4_K_QUANTS + 128 * j;
-                // The eight chunks written out (see dotQ4_0Group).
+                // The eight chunks written out: as a loop, C2 wraps them in pre-, main and post-loops with
+                // range-check set-up that cost as much as the arithmetic.
                 ShortVector s0 = ShortVector.zero(S16), raw;
                 raw = (ShortVector) ByteVector.fromMemorySegment(B16, s, q + 0, LE).convertShape(ZERO_EXTEND_B2S, S16, 0);
                 s0 = s0.add(raw.and((short) 0xF).mul(IntVector.broadcast(I8, xp[p + 0]).reinterpretAsShorts()))
@@ -646,7 +601,7 @@ final class VectorKernels implements TensorKernels {
         acc.sub(mins).intoArray(out, outAt);
     }
 
-    /** {@link #dotQ4_KGroup} in 512-bit steps, each sub-block's nibbles as in {@link #dotQ4_0GroupWide}. */
+    /** {@link #dotQ4_KGroup} in 512-bit steps, each sub-block's chunks zipped as in {@link #dotQ8_0GroupWide}. */
     private static void dotQ4_KGroupWide(MemorySegment s, long o, long[] xq, int[] xsum16, float[] xs, int xo, int superBlocks,
                                      float[] out, int outAt) {
         FloatVector acc = FloatVector.zero(F8), mins = acc;
@@ -856,12 +811,16 @@ final class VectorKernels implements TensorKernels {
     }
 
     /*
-     * Row-interleaved Q8_0: as Q4_0's, but a product of two quants needs up to 14 bits, so only two chunks'
-     * products share a 16-bit lane before each pair of lanes (one row) is widened to 32 bits and added.
+     * Row-interleaved Q8_0 (see RowInterleaving): 16-bit lanes 2r and 2r+1 hold row r's weights for two
+     * consecutive elements, multiplied by a broadcast pair of activations; lane r of the result is row r, one fused
+     * multiply-add per block and row. A product of two quants needs up to 14 bits, so only two chunks' products
+     * share a 16-bit lane before each pair of lanes (one row) is widened to 32 bits and added.
      */
 
     /**
-     * {@link #dotQ8_0Group} in 512-bit steps, chunks zipped as in {@link #dotQ4_0GroupWide}: two steps' products
+     * {@link #dotQ8_0Group} in 512-bit steps. Chunks t and t+1 are widened together and their 32-bit lanes zipped,
+     * so that each row's lanes for the two chunks are neighbours; one broadcast long of pairs t and t+1
+     * ({@link Activations#pairQuads}) then multiplies them all. Two steps' products
      * (at most 2 * 128 * 127) added in 16-bit lanes, then widened and summed in 32-bit lanes, each row's 64-bit lane
      * added up at the end of the block.
      */
@@ -913,7 +872,7 @@ final class VectorKernels implements TensorKernels {
         int x0 = xo;
         for (int blk = 0; blk < blocks; blk++, o += 272) {
             int e = 32 * blk;
-            // The sixteen chunks written out (see dotQ4_0Group).
+            // The sixteen chunks written out (see dotQ4_KGroup).
             IntVector i0 = IntVector.zero(I8), j0;
             int p = (x0 + e) >> 1;
             j0 = ((ShortVector) ByteVector.fromMemorySegment(B16, s, o + 16, LE).convertShape(B2S, S16, 0)).mul(IntVector.broadcast(I8, xp[p + 0]).reinterpretAsShorts())

@@ -65,7 +65,7 @@ public final class WeightMatrix {
 
     /** Rows covered by the interleaved copy (whole groups), 0 without one. */
     public int interleavedRows() {
-        return interleaved == null ? 0 : rows - rows % RowInterleaving.ROWS;
+        return interleaved == null ? 0 : rows - rows % RowInterleaving.rowsPerGroup(type);
     }
 
     public String name() {

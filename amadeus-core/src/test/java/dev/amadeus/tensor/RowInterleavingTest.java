@@ -27,14 +27,14 @@ class RowInterleavingTest {
     @Test
     void onlyWholeGroupsOfQ4_0RowsAreInterleaved() {
         try (Arena arena = Arena.ofConfined()) {
-            WeightMatrix w = randomQ4_0(21, 64, 1);
+            WeightMatrix w = randomQ4_0(70, 64, 1);
             WeightMatrix i = w.interleaved(arena);
             assertNotSame(w, i);
-            assertEquals(16, i.interleavedRows());
+            assertEquals(64, i.interleavedRows());
             assertEquals(0, w.interleavedRows());
             assertSame(i, i.interleaved(arena));
             assertSame(w.data(), i.data());
-            WeightMatrix few = randomQ4_0(7, 64, 2);
+            WeightMatrix few = randomQ4_0(31, 64, 2);
             assertSame(few, few.interleaved(arena));
             WeightMatrix other = random(GGMLType.Q5_K, 16, 256, 3);
             assertSame(other, other.interleaved(arena));
@@ -51,7 +51,7 @@ class RowInterleavingTest {
     @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void interleavedProductsMatchTheScalarReferenceExactly(GGMLType type) {
         Random rnd = new Random(11);
-        int rows = 8 * 5 + 3;   // five groups and a partial one, which stays in the original layout
+        int rows = RowInterleaving.rowsPerGroup(type) * 5 + 3;   // five groups and a partial one, which stays in the original layout
         int cols = type.blockSize == 256 ? 256 * 3 : 32 * 9;
         int batch = 7;          // a group of four activation rows and three single ones
         float[] x = TestBlocks.gaussian(batch * cols, rnd);
@@ -95,7 +95,7 @@ class RowInterleavingTest {
     @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void kernelsOfEitherWidthMatchTheReference(GGMLType type) {
         Random rnd = new Random(5);
-        int rows = 8 * 6, cols = type.blockSize == 256 ? 256 * 4 : 32 * 12;
+        int rows = RowInterleaving.rowsPerGroup(type) * 6, cols = type.blockSize == 256 ? 256 * 4 : 32 * 12;
         int batch = 5;
         float[] x = TestBlocks.gaussian(batch * cols, rnd);
         try (Arena arena = Arena.ofShared(); ThreadPool pool = new ThreadPool(2)) {
@@ -114,6 +114,45 @@ class RowInterleavingTest {
                 MatMul.matMul(kernels, w, x, batch, batched, pool);
                 for (int i = 0; i < batched.length; i++) {
                     assertEquals(Float.floatToIntBits(batchReference[i]), Float.floatToIntBits(batched[i]), kernels + " batched " + i);
+                }
+            }
+        }
+    }
+
+    /**
+     * The Q4_0 kernels sum nibbles times quants in 16-bit lanes; the largest sums (every nibble 15 or 0, every
+     * quant -127) must not overflow them. Every block's sum is then an integer the floats hold exactly, so the
+     * result is known in closed form, for one activation row and for four.
+     */
+    @Test
+    void extremeQ4_0QuantsDoNotOverflowSixteenBitLanes() {
+        int rows = 2 * RowInterleaving.Q4_0_ROWS, cols = 512;
+        GGMLType type = GGMLType.Q4_0;
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) type.byteSize(cols) * rows]);
+        for (int r = 0; r < rows; r++) {
+            for (long o = r * type.byteSize(cols); o < (r + 1) * type.byteSize(cols); o += type.bytesPerBlock) {
+                data.set(TestBlocks.F16, o, Float.floatToFloat16(1.0f));
+                for (int j = 2; j < type.bytesPerBlock; j++) data.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + j, (byte) (r % 2 == 0 ? 0xFF : 0));
+            }
+        }
+        int batch = 5;
+        float[] x = new float[batch * cols];
+        java.util.Arrays.fill(x, -1.0f);
+        Activations a = new Activations();
+        a.convert(type, x, 0, 1, cols);
+        assertEquals(-127, a.quants[0]);
+        try (Arena arena = Arena.ofShared(); ThreadPool pool = new ThreadPool(2)) {
+            WeightMatrix w = new WeightMatrix("w", type, rows, cols, data).interleaved(arena);
+            assertEquals(rows, w.interleavedRows());
+            for (TensorKernels kernels : new TensorKernels[]{TensorKernels.scalar(), VectorKernels.NARROW, VectorKernels.WIDE}) {
+                float[] out = new float[batch * rows];
+                MatMul.matMul(kernels, w, x, batch, out, pool);
+                float[] single = new float[rows];
+                MatMul.matVec(kernels, w, x, 0, single, 0, pool);
+                for (int r = 0; r < rows; r++) {
+                    float expected = (r % 2 == 0 ? 7 : -8) * -127f * cols * a.scales[0];
+                    assertEquals(expected, single[r], Math.ulp(expected) * 8, kernels + " row " + r);
+                    for (int b = 0; b < batch; b++) assertEquals(expected, out[b * rows + r], Math.ulp(expected) * 8, kernels + " batched " + b + "," + r);
                 }
             }
         }
