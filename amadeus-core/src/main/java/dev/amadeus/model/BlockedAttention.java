@@ -41,6 +41,8 @@ final class BlockedAttention {
 
     private final ModelConfig c;
     private final ThreadPool pool;
+    /** The rounded queries of the current call, kept between calls (one call at a time, as for the pool). */
+    private float[] queries = new float[0];
 
     BlockedAttention(ModelConfig config, ThreadPool pool) {
         this.c = config;
@@ -54,7 +56,10 @@ final class BlockedAttention {
      */
     void run(int layer, KVCache cache, int start, int n, float[] q, float[] out, RotaryEmbedding[] keyRopes) {
         int heads = c.heads(), kvHeads = c.kvHeads(), hd = c.headDim(), qd = c.queryDim();
-        float[] query = q.clone();
+        // The n tokens' queries only (q may be a larger scratch array), rounded as the cache type wants them.
+        if (queries.length < n * qd) queries = new float[n * qd];
+        float[] query = queries;
+        System.arraycopy(q, 0, query, 0, n * qd);
         for (int i = 0; i < n * heads; i++) cache.keyType().roundQuery(query, i * hd, hd);
         int tile = keyRopes != null ? 1 : Math.clamp((long) n * kvHeads / (4L * pool.threads()), 1, 16);
         int tiles = (n + tile - 1) / tile;

@@ -492,6 +492,8 @@ final class VectorKernels implements TensorKernels {
                 FloatVector dOdd = dOddM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
                         .lanewise(OR, 0x7F800000, dOddM.compare(GE, 0x7C00))
                         .or(oddScales.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+                // Each row's epilogue written out: as a helper method (and the f16 conversion above as one), C2 gave
+                // up inlining it at its node-count cutoff, and then every vector of the call was allocated.
                 IntVector low0 = lo0.reinterpretAsInts(), high0 = hi0.reinterpretAsInts();
                 int offset0 = 8 * xsum[e0 / 32];
                 float dx0 = xs[e0 / 32];
