@@ -652,9 +652,10 @@ public final class LlamaCpp implements AutoCloseable {
                 }
                 Path dir = Files.createTempDirectory("amadeus-llamacpp");
                 Path lib = dir.resolve("libjllama.so");
+                // deleteOnExit works in reverse order of registration: the directory first, so it is removed last.
+                dir.toFile().deleteOnExit();
                 Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
                 lib.toFile().deleteOnExit();
-                dir.toFile().deleteOnExit();
                 return lib;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot extract " + RESOURCE, e);
