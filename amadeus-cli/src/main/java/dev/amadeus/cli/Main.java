@@ -21,6 +21,8 @@ public final class Main {
     /** Runs the command line and returns the exit code, printing user errors as one line on stderr. */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // Every command answers --help (and --version), as the pointer printed after a usage error promises.
+        for (CommandLine sub : cli.getSubcommands().values()) sub.getCommandSpec().mixinStandardHelpOptions(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (e instanceof AmadeusException) {
