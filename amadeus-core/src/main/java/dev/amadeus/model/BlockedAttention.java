@@ -5,6 +5,7 @@ import dev.amadeus.tensor.ThreadPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * value cache (the default), rounds them to f16 there. Reproducing that needs the final sum first; a
  * single pass is off by those roundings (about 1e-4 relative), and with quantized weights they move
  * activations across 8-bit rounding steps, enough to flip 2% of next-token argmaxes against llama.cpp.
- * The price is computing query·key two or three times.
+ * The scores of the first pass are kept for the others while they fit {@value #KEPT_SCORES} floats per
+ * thread (a prompt's tile over a context of thousands); beyond that they are computed again in each pass.
  * <p>
  * A job is a tile of consecutive tokens and one KV head: each block of keys and values is decoded once
  * per pass and used by every query head of the group and every token of the tile.
@@ -35,18 +37,32 @@ final class BlockedAttention {
     /** Cached positions per block; a multiple of eight, so no group of eight straddles two blocks. */
     static final int BLOCK = 64;
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    /** For element-wise work over a head's values, where the vector width does not change the arithmetic. */
+    private static final VectorSpecies<Float> FV = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_PREFERRED : F8;
     private static final int ONE_BITS = Float.floatToRawIntBits(1f);
     /** Passes over the blocks: running max and sum; exact sums where the max rose; weighted values. */
     private static final int NORMALIZE = 0, RESUM = 1, WEIGH = 2;
+    /** Scores a thread keeps from the first pass for the others (4 MiB); a job needing more computes them again. */
+    static final int KEPT_SCORES = 1 << 20;
 
     private final ModelConfig c;
     private final ThreadPool pool;
     /** The rounded queries of the current call, kept between calls (one call at a time, as for the pool). */
     private float[] queries = new float[0];
+    /** Each thread's buffers, kept between calls: a call per layer and token would otherwise allocate them anew. */
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    /** Scores a thread keeps per job, {@link #KEPT_SCORES} but for tests of the other path. */
+    private final int keptScores;
 
     BlockedAttention(ModelConfig config, ThreadPool pool) {
+        this(config, pool, KEPT_SCORES);
+    }
+
+    BlockedAttention(ModelConfig config, ThreadPool pool, int keptScores) {
         this.c = config;
         this.pool = pool;
+        this.keptScores = keptScores;
     }
 
     /**
@@ -72,7 +88,21 @@ final class BlockedAttention {
         });
     }
 
-    /** One thread's scratch: a decoded block of keys and values, and the running state of a tile. */
+    /** One thread's buffers, grown as calls need them. */
+    private static final class Scratch {
+        float[] keys = new float[0], values = new float[0], scores = new float[0], cosSin = new float[0];
+        float[] max = new float[0], acc = new float[0], kept = new float[0];
+        final float[] lanes = new float[8], fourLanes = new float[32];
+        double[] sum = new double[0];
+        boolean[] rescaled = new boolean[0];
+
+        float[] kept(int size) {
+            if (kept.length < size) kept = new float[size];
+            return kept;
+        }
+    }
+
+    /** One thread's part of a call: a decoded block of keys and values, and the running state of a tile. */
     private final class Worker {
         final int layer, start, hd, vhd, group, qd, window;
         final KVCache cache;
@@ -80,10 +110,14 @@ final class BlockedAttention {
         final RotaryEmbedding[] keyRopes;
         final float scale, cap;
         final boolean f32Order, roundWeights;
-        final float[] keys, values, scores, cosSin, lanes = new float[8], fourLanes = new float[32];
+        final Scratch scratch;
+        final float[] keys, values, scores, cosSin, lanes, fourLanes;
         final float[] max, acc;
         final double[] sum;
         final boolean[] rescaled;
+        /** The current job's scores from the first pass, per state and position from {@code keptFrom}, or null. */
+        float[] kept;
+        int keptFrom, keptSpan;
 
         Worker(int layer, KVCache cache, int start, float[] q, float[] out, RotaryEmbedding[] keyRopes, int tile) {
             this.layer = layer;
@@ -103,14 +137,28 @@ final class BlockedAttention {
             this.f32Order = cache.keyType() == KVCacheType.F32 || hd % 8 != 0;
             // ...and converts the probabilities to f16 before multiplying them with an F16 value cache.
             this.roundWeights = cache.valueType() == KVCacheType.F16;
-            keys = new float[BLOCK * hd];
-            values = new float[BLOCK * vhd];
-            scores = new float[BLOCK];
-            cosSin = keyRopes != null ? new float[2 * keyRopes[0].pairs()] : null;
-            max = new float[tile * group];
-            sum = new double[tile * group];
-            rescaled = new boolean[tile * group];
-            acc = new float[tile * group * 8 * vhd];
+            Scratch b = scratch = BlockedAttention.this.scratch.get();
+            int states = tile * group;
+            if (b.keys.length < BLOCK * hd) b.keys = new float[BLOCK * hd];
+            if (b.values.length < BLOCK * vhd) b.values = new float[BLOCK * vhd];
+            if (b.scores.length < BLOCK) b.scores = new float[BLOCK];
+            if (keyRopes != null && b.cosSin.length < 2 * keyRopes[0].pairs()) b.cosSin = new float[2 * keyRopes[0].pairs()];
+            if (b.max.length < states) {
+                b.max = new float[states];
+                b.sum = new double[states];
+                b.rescaled = new boolean[states];
+            }
+            if (b.acc.length < states * 8 * vhd) b.acc = new float[states * 8 * vhd];
+            keys = b.keys;
+            values = b.values;
+            scores = b.scores;
+            cosSin = b.cosSin;
+            lanes = b.lanes;
+            fourLanes = b.fourLanes;
+            max = b.max;
+            sum = b.sum;
+            rescaled = b.rescaled;
+            acc = b.acc;
         }
 
         int first(int position) {
@@ -118,14 +166,19 @@ final class BlockedAttention {
         }
 
         void run(int r0, int r1, int kvh) {
-            java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
-            java.util.Arrays.fill(sum, 0);
-            java.util.Arrays.fill(acc, 0f);
-            java.util.Arrays.fill(rescaled, false);
+            int states = (r1 - r0) * group;
+            java.util.Arrays.fill(max, 0, states, Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(sum, 0, states, 0);
+            java.util.Arrays.fill(acc, 0, states * 8 * vhd, 0f);
+            java.util.Arrays.fill(rescaled, 0, states, false);
+            int lo = first(start + r0), hi = start + r1 - 1;
+            keptFrom = lo;
+            keptSpan = hi - lo + 1;
+            kept = (long) states * keptSpan <= keptScores ? scratch.kept(states * keptSpan) : null;
             for (int pass = NORMALIZE; pass <= WEIGH; pass++) {
                 if (pass == RESUM) {
                     boolean any = false;
-                    for (int i = 0; i < sum.length; i++) {
+                    for (int i = 0; i < states; i++) {
                         if (rescaled[i]) sum[i] = 0;
                         any |= rescaled[i];
                     }
@@ -133,18 +186,20 @@ final class BlockedAttention {
                 }
                 boolean weigh = pass == WEIGH;
                 if (weigh) {
-                    for (int i = 0; i < sum.length; i++) sum[i] = 1.0 / sum[i];
+                    for (int i = 0; i < states; i++) sum[i] = 1.0 / sum[i];
                 }
-                int lo = first(start + r0), hi = start + r1 - 1;
+                boolean needKeys = pass == NORMALIZE || kept == null;
                 for (int b0 = lo - Math.floorMod(lo, BLOCK); b0 <= hi; b0 += BLOCK) {
                     int from = Math.max(b0, lo), to = Math.min(b0 + BLOCK - 1, hi);
                     for (int t = from; t <= to; t++) {
-                        cache.readKey(layer, t, kvh * hd, hd, keys, (t - from) * hd);
-                        if (weigh) cache.readValue(layer, t, kvh * vhd, vhd, values, (t - from) * vhd);
-                        if (keyRopes != null) {
-                            keyRopes[r0].angles(t, cosSin);
-                            keyRopes[r0].rotate(keys, (t - from) * hd, 1, cosSin);
+                        if (needKeys) {
+                            cache.readKey(layer, t, kvh * hd, hd, keys, (t - from) * hd);
+                            if (keyRopes != null) {
+                                keyRopes[r0].angles(t, cosSin);
+                                keyRopes[r0].rotate(keys, (t - from) * hd, 1, cosSin);
+                            }
                         }
+                        if (weigh) cache.readValue(layer, t, kvh * vhd, vhd, values, (t - from) * vhd);
                     }
                     for (int r = r0; r < r1; r++) {
                         int p = start + r;
@@ -153,7 +208,8 @@ final class BlockedAttention {
                         for (int g = 0; g < group; g++) {
                             int state = (r - r0) * group + g, qOff = r * qd + (kvh * group + g) * hd;
                             if (weigh) weigh(state, qOff, from, rFrom, rTo);
-                            else if (pass == NORMALIZE || rescaled[state]) normalizer(state, qOff, from, rFrom, rTo);
+                            else if (pass == NORMALIZE) normalizer(state, qOff, from, rFrom, rTo);
+                            else if (rescaled[state]) resum(state, qOff, from, rFrom, rTo);
                         }
                     }
                 }
@@ -174,6 +230,7 @@ final class BlockedAttention {
         float scores(int qOff, int from, int rFrom, int rTo) {
             int count = rTo - rFrom + 1, k0 = rFrom - from, i = 0;
             if (!f32Order) {
+                for (; i + 8 <= count; i += 8) dotLanes8(q, qOff, keys, (k0 + i) * hd, hd, scores, i);
                 for (; i + 4 <= count; i += 4) dotLanes4(q, qOff, keys, (k0 + i) * hd, hd, scores, i, fourLanes);
             }
             for (; i < count; i++) {
@@ -181,7 +238,17 @@ final class BlockedAttention {
                 scores[i] = f32Order ? dotF32(q, qOff, keys, kOff, hd) : dotLanes(q, qOff, keys, kOff, hd);
             }
             float blockMax = Float.NEGATIVE_INFINITY;
-            for (i = 0; i < count; i++) {
+            i = 0;
+            if (cap <= 0) {
+                FloatVector m = FloatVector.broadcast(F8, Float.NEGATIVE_INFINITY);
+                for (; i + 8 <= count; i += 8) {
+                    FloatVector score = FloatVector.fromArray(F8, scores, i).mul(scale);
+                    score.intoArray(scores, i);
+                    m = m.max(score);
+                }
+                blockMax = m.reduceLanes(VectorOperators.MAX);
+            }
+            for (; i < count; i++) {
                 float score = scores[i] * scale;
                 if (cap > 0) score = (float) Math.tanh(score * (1f / cap)) * cap;
                 scores[i] = score;
@@ -190,15 +257,21 @@ final class BlockedAttention {
             return blockMax;
         }
 
+        /** State {@code s}'s scores of positions {@code rFrom..rFrom+count-1} as the first pass left them, into {@code scores}. */
+        void keptScores(int s, int rFrom, int count) {
+            System.arraycopy(kept, s * keptSpan + rFrom - keptFrom, scores, 0, count);
+        }
+
         /**
          * First pass: the running maximum and sum of exponentials, the sum rescaled when the maximum rises.
          * Such a sum differs from llama.cpp's (exponentials rounded relative to the final maximum) by float
          * roundings, which f16 rounding of the probabilities can turn into whole f16 steps; so those states
-         * have their sum recomputed with the final maximum in a pass of their own.
+         * have their sum recomputed with the final maximum in a pass of their own ({@link #resum}).
          */
         void normalizer(int s, int qOff, int from, int rFrom, int rTo) {
             int count = rTo - rFrom + 1;
             float blockMax = scores(qOff, from, rFrom, rTo);
+            if (kept != null) System.arraycopy(scores, 0, kept, s * keptSpan + rFrom - keptFrom, count);
             if (blockMax > max[s]) {
                 if (max[s] != Float.NEGATIVE_INFINITY) {
                     sum[s] *= Math.exp((double) max[s] - blockMax);
@@ -206,8 +279,20 @@ final class BlockedAttention {
                 }
                 max[s] = blockMax;
             }
+            addExponentials(s, rFrom, count);
+        }
+
+        /** The pass between: a rescaled state's sum of exponentials again, now with its final maximum. */
+        void resum(int s, int qOff, int from, int rFrom, int rTo) {
+            int count = rTo - rFrom + 1;
+            if (kept != null) keptScores(s, rFrom, count);
+            else scores(qOff, from, rFrom, rTo);
+            addExponentials(s, rFrom, count);
+        }
+
+        /** Adds the exponentials of the scores (relative to the state's maximum) to its sum, by aligned groups of eight positions as ggml's softmax over a whole cache row. */
+        void addExponentials(int s, int rFrom, int count) {
             exp(scores, count, max[s]);
-            // Sum by aligned groups of eight positions, as ggml's softmax over a whole cache row.
             for (int i = 0; i < count; ) {
                 if (((rFrom + i) & 7) == 0 && i + 8 <= count) {
                     sum[s] += VectorOps.hsum8(scores, i);
@@ -223,15 +308,37 @@ final class BlockedAttention {
             }
         }
 
-        /** Second pass: values weighted by the normalized probabilities ({@code sum} now holds 1 / sum). */
+        /**
+         * Last pass: values weighted by the normalized probabilities ({@code sum} now holds 1 / sum), into eight
+         * lanes by position modulo 8. Positions before the block's first aligned group of eight and after its
+         * last come one at a time; each whole group updates the eight lanes held in registers, so every lane
+         * still takes its positions in order.
+         */
         void weigh(int s, int qOff, int from, int rFrom, int rTo) {
             int count = rTo - rFrom + 1, k0 = rFrom - from, base = s * 8 * vhd;
-            scores(qOff, from, rFrom, rTo);
+            if (kept != null) keptScores(s, rFrom, count);
+            else scores(qOff, from, rFrom, rTo);
             exp(scores, count, max[s]);
             float inv = (float) sum[s];
             for (int i = 0; i < count; i++) {
                 float p = scores[i] * inv;
-                if (roundWeights) p = Float.float16ToFloat(Float.floatToFloat16(p));
+                scores[i] = roundWeights ? Float.float16ToFloat(Float.floatToFloat16(p)) : p;
+            }
+            int head = Math.min(count, Math.floorMod(-rFrom, 8));
+            int tail = head + (count - head) / 8 * 8;
+            if (vhd % FV.length() == 0) {
+                addWeighted(base, k0, rFrom, 0, head);
+                addWeightedGroups(base, k0, head, tail);
+                addWeighted(base, k0, rFrom, tail, count);
+            } else {
+                addWeighted(base, k0, rFrom, 0, count);
+            }
+        }
+
+        /** Probabilities {@code i0..i1} of the block times their value rows, each into the lane of its position. */
+        void addWeighted(int base, int k0, int rFrom, int i0, int i1) {
+            for (int i = i0; i < i1; i++) {
+                float p = scores[i];
                 int a = base + ((rFrom + i) & 7) * vhd, v = (k0 + i) * vhd, d = 0;
                 FloatVector pv = FloatVector.broadcast(F8, p);
                 for (; d <= vhd - 8; d += 8) {
@@ -239,6 +346,37 @@ final class BlockedAttention {
                     x.fma(pv, FloatVector.fromArray(F8, acc, a + d)).intoArray(acc, a + d);
                 }
                 for (; d < vhd; d++) acc[a + d] = Math.fma(values[v + d], p, acc[a + d]);
+            }
+        }
+
+        /** {@link #addWeighted} for whole aligned groups of eight positions ({@code i0} the first's), the lanes in registers. */
+        void addWeightedGroups(int base, int k0, int i0, int i1) {
+            if (i0 >= i1) return;
+            for (int d = 0; d < vhd; d += FV.length()) {
+                int a = base + d;
+                FloatVector a0 = FloatVector.fromArray(FV, acc, a), a1 = FloatVector.fromArray(FV, acc, a + vhd),
+                        a2 = FloatVector.fromArray(FV, acc, a + 2 * vhd), a3 = FloatVector.fromArray(FV, acc, a + 3 * vhd),
+                        a4 = FloatVector.fromArray(FV, acc, a + 4 * vhd), a5 = FloatVector.fromArray(FV, acc, a + 5 * vhd),
+                        a6 = FloatVector.fromArray(FV, acc, a + 6 * vhd), a7 = FloatVector.fromArray(FV, acc, a + 7 * vhd);
+                for (int g = i0; g < i1; g += 8) {
+                    int v = (k0 + g) * vhd + d;
+                    a0 = FloatVector.fromArray(FV, values, v).fma(FloatVector.broadcast(FV, scores[g]), a0);
+                    a1 = FloatVector.fromArray(FV, values, v + vhd).fma(FloatVector.broadcast(FV, scores[g + 1]), a1);
+                    a2 = FloatVector.fromArray(FV, values, v + 2 * vhd).fma(FloatVector.broadcast(FV, scores[g + 2]), a2);
+                    a3 = FloatVector.fromArray(FV, values, v + 3 * vhd).fma(FloatVector.broadcast(FV, scores[g + 3]), a3);
+                    a4 = FloatVector.fromArray(FV, values, v + 4 * vhd).fma(FloatVector.broadcast(FV, scores[g + 4]), a4);
+                    a5 = FloatVector.fromArray(FV, values, v + 5 * vhd).fma(FloatVector.broadcast(FV, scores[g + 5]), a5);
+                    a6 = FloatVector.fromArray(FV, values, v + 6 * vhd).fma(FloatVector.broadcast(FV, scores[g + 6]), a6);
+                    a7 = FloatVector.fromArray(FV, values, v + 7 * vhd).fma(FloatVector.broadcast(FV, scores[g + 7]), a7);
+                }
+                a0.intoArray(acc, a);
+                a1.intoArray(acc, a + vhd);
+                a2.intoArray(acc, a + 2 * vhd);
+                a3.intoArray(acc, a + 3 * vhd);
+                a4.intoArray(acc, a + 4 * vhd);
+                a5.intoArray(acc, a + 5 * vhd);
+                a6.intoArray(acc, a + 6 * vhd);
+                a7.intoArray(acc, a + 7 * vhd);
             }
         }
     }
@@ -282,6 +420,41 @@ final class BlockedAttention {
         for (int i = np; i < n; i++) sum = Math.fma(a[ao + i], b[bo + i], sum);
         return sum;
     }
+
+    /**
+     * {@link #dotLanes} of one query with eight consecutive keys ({@code n} apart from {@code bo}) into
+     * {@code out[at..at+7]}. The eight sums are reduced together, each step of {@link VectorOps#hsum8} taking
+     * two keys' lanes into one vector: upper halves onto lower ones, lanes two apart, then the pairs.
+     */
+    static void dotLanes8(float[] a, int ao, float[] b, int bo, int n, float[] out, int at) {
+        FloatVector s0 = FloatVector.zero(F8), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int i = 0; i < n; i += 8) {
+            FloatVector x = FloatVector.fromArray(F8, a, ao + i);
+            s0 = x.fma(FloatVector.fromArray(F8, b, bo + i), s0);
+            s1 = x.fma(FloatVector.fromArray(F8, b, bo + n + i), s1);
+            s2 = x.fma(FloatVector.fromArray(F8, b, bo + 2 * n + i), s2);
+            s3 = x.fma(FloatVector.fromArray(F8, b, bo + 3 * n + i), s3);
+            s4 = x.fma(FloatVector.fromArray(F8, b, bo + 4 * n + i), s4);
+            s5 = x.fma(FloatVector.fromArray(F8, b, bo + 5 * n + i), s5);
+            s6 = x.fma(FloatVector.fromArray(F8, b, bo + 6 * n + i), s6);
+            s7 = x.fma(FloatVector.fromArray(F8, b, bo + 7 * n + i), s7);
+        }
+        FloatVector p01 = s0.rearrange(LOWER_HALVES, s1).add(s0.rearrange(UPPER_HALVES, s1));
+        FloatVector p23 = s2.rearrange(LOWER_HALVES, s3).add(s2.rearrange(UPPER_HALVES, s3));
+        FloatVector p45 = s4.rearrange(LOWER_HALVES, s5).add(s4.rearrange(UPPER_HALVES, s5));
+        FloatVector p67 = s6.rearrange(LOWER_HALVES, s7).add(s6.rearrange(UPPER_HALVES, s7));
+        FloatVector q03 = p01.rearrange(FIRST_PAIRS, p23).add(p01.rearrange(SECOND_PAIRS, p23));
+        FloatVector q47 = p45.rearrange(FIRST_PAIRS, p67).add(p45.rearrange(SECOND_PAIRS, p67));
+        q03.rearrange(EVEN_LANES, q47).add(q03.rearrange(ODD_LANES, q47)).intoArray(out, at);
+    }
+
+    /** Lanes of two eight-lane vectors (8..15 the second's) for {@link #dotLanes8}'s reduction steps. */
+    private static final VectorShuffle<Float> LOWER_HALVES = VectorShuffle.fromValues(F8, 0, 1, 2, 3, 8, 9, 10, 11),
+            UPPER_HALVES = VectorShuffle.fromValues(F8, 4, 5, 6, 7, 12, 13, 14, 15),
+            FIRST_PAIRS = VectorShuffle.fromValues(F8, 0, 1, 4, 5, 8, 9, 12, 13),
+            SECOND_PAIRS = VectorShuffle.fromValues(F8, 2, 3, 6, 7, 10, 11, 14, 15),
+            EVEN_LANES = VectorShuffle.fromValues(F8, 0, 2, 4, 6, 8, 10, 12, 14),
+            ODD_LANES = VectorShuffle.fromValues(F8, 1, 3, 5, 7, 9, 11, 13, 15);
 
     /**
      * {@link #dotLanes} of one query with four consecutive keys ({@code n} apart from {@code bo}) into

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,10 @@ class BlockedAttentionTest {
             for (int i = 0; i < q.length; i++) q[i] = (float) random.nextGaussian();
             float[] out = new float[n * c.heads() * c.valueHeadDim()];
             new BlockedAttention(c, pool).run(layer, cache, cached, n, q, out, null);
+            // Scores computed again in every pass, as for contexts past what a thread keeps: the very same floats.
+            float[] recomputed = new float[out.length];
+            new BlockedAttention(c, pool, 0).run(layer, cache, cached, n, q, recomputed, null);
+            assertArrayEquals(out, recomputed);
 
             double[] expected = plainAttention(c, layer, cached, n, q, keys, values);
             double maxAbs = 0, maxDiff = 0;
@@ -92,5 +97,20 @@ class BlockedAttentionTest {
             }
         }
         return out;
+    }
+
+    @ParameterizedTest(name = "head dim {0}")
+    @CsvSource({"8", "64", "128"})
+    void eightKeysAtOnceSumAsOneKeyAtATime(int hd) {
+        Random random = new Random(hd);
+        float[] query = new float[hd], keys = new float[8 * hd], scores = new float[8];
+        for (int round = 0; round < 100; round++) {
+            for (int i = 0; i < hd; i++) query[i] = (float) random.nextGaussian();
+            for (int i = 0; i < keys.length; i++) keys[i] = (float) random.nextGaussian() * (1 + round);
+            BlockedAttention.dotLanes8(query, 0, keys, 0, hd, scores, 0);
+            for (int k = 0; k < 8; k++) {
+                assertEquals(BlockedAttention.dotLanes(query, 0, keys, k * hd, hd), scores[k], "key " + k + " of round " + round);
+            }
+        }
     }
 }
