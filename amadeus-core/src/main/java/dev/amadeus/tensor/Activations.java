@@ -45,6 +45,8 @@ public final class Activations {
     int[] groupSums = new int[0];
     /** Whether the last conversion skipped {@link #evenOdd}. */
     private boolean interleavedOnly;
+    /** Whether the last conversion skipped the Q8_0 format's {@link #pairs}. */
+    private boolean noPairs;
     /** F32, F16 and BF16 formats: the (rounded) values themselves. */
     float[] values = new float[0];
 
@@ -76,6 +78,7 @@ public final class Activations {
     /** Converts {@code rows} rows of {@code cols} floats (row-major, from {@code offset}) to the format for {@code weightType}. */
     public void convert(GGMLType weightType, float[] x, int offset, int rows, int cols) {
         this.interleavedOnly = false;
+        this.noPairs = false;
         prepare(formatFor(weightType), rows, cols);
         convertRows(x, offset, 0, rows, false);
     }
@@ -84,11 +87,13 @@ public final class Activations {
      * {@link #convert} with the rows shared among {@code pool}'s threads. With {@code interleavedOnly}, for products
      * with {@link RowInterleaving row-interleaved} weights only, whose kernels do not read {@link #evenOdd}, which
      * is then left stale; with {@code quads}, the
-     * {@link #pairQuads} are filled too (Q8_0 and Q8_K formats only).
+     * {@link #pairQuads} are filled too (Q8_0 and Q8_K formats only). Without {@code pairs}, for products with no
+     * Q8_0 weights, the Q8_0 format's {@link #pairs} (which only Q8_0 kernels read) are left stale.
      */
     void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, boolean interleavedOnly, boolean quads,
-                 ThreadPool pool) {
+                 boolean pairs, ThreadPool pool) {
         this.interleavedOnly = interleavedOnly;
+        this.noPairs = !pairs && !quads;
         prepare(formatFor(weightType), rows, cols);
         if (quads) {
             if (format != GGMLType.Q8_0 && format != GGMLType.Q8_K) {
@@ -153,7 +158,7 @@ public final class Activations {
                     int inBlock = i & 31;
                     evenOdd[(i & ~31) + (inBlock >> 1) + 16 * (inBlock & 1)] = quants[i];
                 }
-                pair(base);
+                if (!noPairs) pair(base);
                 for (int b = base; b < base + cols; b += 32) {
                     int sum = 0;
                     for (int i = b; i < b + 32; i++) sum += quants[i];

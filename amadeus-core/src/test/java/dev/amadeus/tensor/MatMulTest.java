@@ -72,13 +72,15 @@ class MatMulTest {
     /**
      * Several matrices sharing one input (Q4_K and Q6_K share Q8_K activations, as a Q4_K_M file's projections
      * do), interleaved and not, with a partial row group each: every output equals its own matMul bit for bit.
-     * The first matrix is Q6_K, whose kernels need less of the converted activations than Q4_K's.
+     * The first matrix is Q6_K, whose kernels need less of the converted activations than Q4_K's; likewise Q4_0
+     * before Q8_0, which share Q8_0 activations.
      */
-    @org.junit.jupiter.api.Test
-    void productsSharingTheirInputEqualSeparateProducts() {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"Q6_K, Q4_K", "Q4_0, Q8_0"})
+    void productsSharingTheirInputEqualSeparateProducts(GGMLType first, GGMLType others) {
         Random rnd = new Random(8);
         int cols = 512, batch = 6;
-        GGMLType[] types = {GGMLType.Q6_K, GGMLType.Q4_K, GGMLType.Q4_K};
+        GGMLType[] types = {first, others, others};
         int[] rows = {21, 43, 7};
         WeightMatrix[] ws = new WeightMatrix[types.length];
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared(); ThreadPool pool = new ThreadPool(2)) {
@@ -90,18 +92,20 @@ class MatMulTest {
             }
             float[] x = TestBlocks.gaussian(batch * cols, rnd);
             for (int n : new int[]{1, batch}) {
+                // A product of the first matrix alone, on other inputs, leaves what its kernels do not read stale.
+                MatMul.matMul(ws[0], TestBlocks.gaussian(batch * cols, rnd), n, new float[n * rows[0]], pool);
                 float[][] together = new float[ws.length][];
                 for (int m = 0; m < ws.length; m++) together[m] = new float[n * rows[m]];
                 assertEquals(true, MatMul.canShareActivations(ws));
                 MatMul.matMulAll(ws, x, n, together, pool);
                 for (int m = 0; m < ws.length; m++) {
                     float[] alone = new float[n * rows[m]];
-                    MatMul.matMul(ws[m], x, n, alone, pool);
+                    for (int b = 0; b < n; b++) MatMul.matVec(ws[m], x, b * cols, alone, b * rows[m], pool);
                     assertArrayEquals(alone, together[m], "matrix " + m + ", batch " + n);
                 }
             }
-            WeightMatrix q8 = new WeightMatrix("q8", GGMLType.Q8_0, 8, cols, MemorySegment.ofArray(new byte[(int) GGMLType.Q8_0.byteSize(cols) * 8]));
-            assertEquals(false, MatMul.canShareActivations(ws[0], q8));
+            WeightMatrix f16 = new WeightMatrix("f16", GGMLType.F16, 8, cols, MemorySegment.ofArray(new byte[(int) GGMLType.F16.byteSize(cols) * 8]));
+            assertEquals(false, MatMul.canShareActivations(ws[0], f16));
         }
     }
 
