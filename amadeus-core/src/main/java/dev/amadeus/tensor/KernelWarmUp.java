@@ -15,7 +15,8 @@ import java.util.Random;
 public final class KernelWarmUp {
     /** Single-row calls of each product: with the launcher's lowered compile thresholds, enough for C2 to compile the kernels. */
     private static final int ROUNDS = 60;
-    private static final int ROWS = 32;
+    /** Rows of each sample: two Q4_0 groups, so that the kernel taking two groups at once is compiled too. */
+    private static final int ROWS = 2 * RowInterleaving.Q4_0_ROWS;
     /** Batched calls of each product, and their batch: enough for the four-row kernels. */
     private static final int BATCH_ROUNDS = 8;
     private static final int BATCH = 4;

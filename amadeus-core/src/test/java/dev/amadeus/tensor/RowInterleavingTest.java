@@ -87,6 +87,32 @@ class RowInterleavingTest {
     }
 
     /**
+     * Prompt-sized Q4_0 products: the 512-bit kernel takes two neighbouring groups at a time where a thread's
+     * range has them, and single groups (an odd count, the last) otherwise; all give the reference's floats.
+     */
+    @org.junit.jupiter.api.Test
+    void q4_0GroupsTakenInPairsMatchTheReference() {
+        Random rnd = new Random(17);
+        int rows = RowInterleaving.Q4_0_ROWS * 41 + 5, cols = 32 * 6, batch = 6;
+        float[] x = TestBlocks.gaussian(batch * cols, rnd);
+        try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1); ThreadPool pool = new ThreadPool(2)) {
+            WeightMatrix w = random(GGMLType.Q4_0, rows, cols, 19).interleaved(arena);
+            float[] reference = new float[batch * rows];
+            MatMul.matMul(TensorKernels.scalar(), w, x, batch, reference, serial);
+            for (ThreadPool threads : new ThreadPool[]{serial, pool}) {
+                for (VectorKernels kernels : new VectorKernels[]{VectorKernels.NARROW, VectorKernels.WIDE}) {
+                    float[] got = new float[batch * rows];
+                    MatMul.matMul(kernels, w, x, batch, got, threads);
+                    for (int i = 0; i < got.length; i++) {
+                        assertEquals(Float.floatToIntBits(reference[i]), Float.floatToIntBits(got[i]),
+                                kernels + ", " + threads.threads() + " threads, output " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The 512-bit kernels run where the CPU has them, the 256-bit ones elsewhere; both equal the scalar reference
      * bit for bit, one activation row and a batch alike (on a CPU without 512-bit vectors the wide ones run
      * emulated, slowly but exactly).
