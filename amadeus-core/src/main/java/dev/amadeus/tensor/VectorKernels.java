@@ -430,23 +430,29 @@ final class VectorKernels implements TensorKernels {
     /** One activation row ({@code xo} in {@code xw}, the quants as shorts) times a Q4_0 group of 32 rows. */
     private static void dotQ4_0Rows(MemorySegment s, long o, short[] xw, int[] xsum, float[] xs, int xo, int blocks,
                                     float[] out, int outAt) {
+        long blockBytes = RowInterleaving.groupBlockBytes(GGMLType.Q4_0);
         for (int p = 0; p < Q4_PARTS; p++) {
             FloatVector even = FloatVector.zero(Q4_F), odd = even;
-            long at = o;
-            for (int blk = 0; blk < blocks; blk++, at += RowInterleaving.groupBlockBytes(GGMLType.Q4_0)) {
-                int e = xo + 32 * blk;
-                // Even and odd chunks in separate sums: shorter chains of dependent additions.
-                ShortVector lo = ShortVector.zero(Q4_S), hi = lo, lo2 = lo, hi2 = lo;
-                long q = at + Q4_SCALE_BYTES + Q4_LANES * p;
-                for (int t = 0; t < 16; t += 2) {
-                    ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(Q4_B, s, q + Q4_CHUNK_BYTES * t, LE).convertShape(ZERO_EXTEND_B2S, Q4_S, 0);
-                    lo = lo.add(raw.and((short) 0xF).mul(xw[e + t]));
-                    hi = hi.add(raw.lanewise(LSHR, 4).mul(xw[e + t + 16]));
-                    raw = (ShortVector) ByteVector.fromMemorySegment(Q4_B, s, q + Q4_CHUNK_BYTES * (t + 1), LE).convertShape(ZERO_EXTEND_B2S, Q4_S, 0);
-                    lo2 = lo2.add(raw.and((short) 0xF).mul(xw[e + t + 1]));
-                    hi2 = hi2.add(raw.lanewise(LSHR, 4).mul(xw[e + t + 17]));
-                }
+            // Even and odd chunks in separate sums: shorter chains of dependent additions.
+            ShortVector lo = ShortVector.zero(Q4_S), hi = lo, lo2 = lo, hi2 = lo;
+            // One loop over all the blocks' chunks, the block's end handled inside it: a loop of eight steps per
+            // block cost C2's set-up of its pre- and post-loops (range checks) at every block.
+            for (int c = 0; c < 16 * blocks; c += 2) {
+                int t = c & 15, e = xo + 2 * (c & ~15);
+                long at = o + (c >>> 4) * blockBytes;
+                long q = at + Q4_SCALE_BYTES + Q4_LANES * p + (long) Q4_CHUNK_BYTES * t;
+                ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(Q4_B, s, q, LE).convertShape(ZERO_EXTEND_B2S, Q4_S, 0);
+                lo = lo.add(raw.and((short) 0xF).mul(xw[e + t]));
+                hi = hi.add(raw.lanewise(LSHR, 4).mul(xw[e + t + 16]));
+                raw = (ShortVector) ByteVector.fromMemorySegment(Q4_B, s, q + Q4_CHUNK_BYTES, LE).convertShape(ZERO_EXTEND_B2S, Q4_S, 0);
+                lo2 = lo2.add(raw.and((short) 0xF).mul(xw[e + t + 1]));
+                hi2 = hi2.add(raw.lanewise(LSHR, 4).mul(xw[e + t + 17]));
+                if (t != 14) continue;
                 IntVector low = lo.add(lo2).reinterpretAsInts(), high = hi.add(hi2).reinterpretAsInts();
+                lo = ShortVector.zero(Q4_S);
+                hi = lo;
+                lo2 = lo;
+                hi2 = lo;
                 int offset = 8 * xsum[e / 32];
                 IntVector sumEven = low.lanewise(LSHL, 16).lanewise(ASHR, 16).add(high.lanewise(LSHL, 16).lanewise(ASHR, 16)).sub(offset);
                 IntVector sumOdd = low.lanewise(ASHR, 16).add(high.lanewise(ASHR, 16)).sub(offset);
