@@ -1069,28 +1069,29 @@ final class VectorKernels implements TensorKernels {
                                           float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
         int q0 = xo >> 2, q1 = q0 + (cols >> 2), q2 = q1 + (cols >> 2), q3 = q2 + (cols >> 2);
-        for (int blk = 0; blk < blocks; blk++, o += 272) {
-            int qb = 8 * blk;
-            IntVector i0 = IntVector.zero(I16), i1 = i0, i2 = i0, i3 = i0;
-            for (int m = 0; m < 8; m += 2) {
-                ShortVector w0 = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 16 + 32 * m, LE).convertShape(B2S, S32, 0))
-                        .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
-                ShortVector w1 = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 48 + 32 * m, LE).convertShape(B2S, S32, 0))
-                        .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
-                IntVector j0 = w0.mul(LongVector.broadcast(L8, xq[q0 + qb + m]).reinterpretAsShorts())
-                        .add(w1.mul(LongVector.broadcast(L8, xq[q0 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
-                i0 = i0.add(j0.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j0.lanewise(ASHR, 16));
-                IntVector j1 = w0.mul(LongVector.broadcast(L8, xq[q1 + qb + m]).reinterpretAsShorts())
-                        .add(w1.mul(LongVector.broadcast(L8, xq[q1 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
-                i1 = i1.add(j1.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j1.lanewise(ASHR, 16));
-                IntVector j2 = w0.mul(LongVector.broadcast(L8, xq[q2 + qb + m]).reinterpretAsShorts())
-                        .add(w1.mul(LongVector.broadcast(L8, xq[q2 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
-                i2 = i2.add(j2.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j2.lanewise(ASHR, 16));
-                IntVector j3 = w0.mul(LongVector.broadcast(L8, xq[q3 + qb + m]).reinterpretAsShorts())
-                        .add(w1.mul(LongVector.broadcast(L8, xq[q3 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
-                i3 = i3.add(j3.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j3.lanewise(ASHR, 16));
-            }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+        IntVector i0 = IntVector.zero(I16), i1 = i0, i2 = i0, i3 = i0;
+        // One loop over all the blocks' steps, each block's end handled inside it (see dotQ4_0Rows).
+        for (int c = 0; c < 4 * blocks; c++) {
+            int blk = c >>> 2, m = 2 * (c & 3), qb = 8 * blk;
+            long at = o + 272L * blk;
+            ShortVector w0 = ((ShortVector) ByteVector.fromMemorySegment(B32, s, at + 16 + 32 * m, LE).convertShape(B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+            ShortVector w1 = ((ShortVector) ByteVector.fromMemorySegment(B32, s, at + 48 + 32 * m, LE).convertShape(B2S, S32, 0))
+                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts();
+            IntVector j0 = w0.mul(LongVector.broadcast(L8, xq[q0 + qb + m]).reinterpretAsShorts())
+                    .add(w1.mul(LongVector.broadcast(L8, xq[q0 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
+            i0 = i0.add(j0.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j0.lanewise(ASHR, 16));
+            IntVector j1 = w0.mul(LongVector.broadcast(L8, xq[q1 + qb + m]).reinterpretAsShorts())
+                    .add(w1.mul(LongVector.broadcast(L8, xq[q1 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
+            i1 = i1.add(j1.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j1.lanewise(ASHR, 16));
+            IntVector j2 = w0.mul(LongVector.broadcast(L8, xq[q2 + qb + m]).reinterpretAsShorts())
+                    .add(w1.mul(LongVector.broadcast(L8, xq[q2 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
+            i2 = i2.add(j2.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j2.lanewise(ASHR, 16));
+            IntVector j3 = w0.mul(LongVector.broadcast(L8, xq[q3 + qb + m]).reinterpretAsShorts())
+                    .add(w1.mul(LongVector.broadcast(L8, xq[q3 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
+            i3 = i3.add(j3.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j3.lanewise(ASHR, 16));
+            if (m != 6) continue;
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, at, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
             FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
@@ -1107,6 +1108,10 @@ final class VectorKernels implements TensorKernels {
             LongVector l3 = i3.reinterpretAsLongs();
             IntVector sum3 = (IntVector) l3.lanewise(LSHL, 32).lanewise(ASHR, 32).add(l3.lanewise(ASHR, 32)).convertShape(L2I, I8, 0);
             a3 = ((FloatVector) sum3.convert(I2F, 0)).fma(dw.mul(xs[(xo + 3 * cols) / 32 + blk]), a3);
+            i0 = IntVector.zero(I16);
+            i1 = i0;
+            i2 = i0;
+            i3 = i0;
         }
         a0.intoArray(out, outAt);
         a1.intoArray(out, outAt + outStride);
