@@ -22,9 +22,9 @@ import java.util.concurrent.Callable;
  * {@code amadeus bench}: prompt-processing (pp) and generation (tg) speed with llama-bench's definitions.
  * The table or the JSON object goes to stdout, one progress line per run to stderr.
  */
-@Command(name = "bench", description = {
-        "Measure prompt processing (pp: P random tokens in one forward call) and generation (tg: N single-token forward calls),",
-        "each from an empty cache, after one warm-up run; t/s is mean ± sample standard deviation over the repetitions."})
+@Command(name = "bench", description =
+        "Measure prompt processing (pp: P random tokens in one forward call) and generation (tg: N single-token forward calls), "
+        + "each from an empty cache, after one warm-up run; t/s is mean ± sample standard deviation over the repetitions.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
     Path model;

@@ -27,9 +27,9 @@ import java.util.concurrent.Callable;
  * {@code amadeus passkey}: passkey retrieval accuracy per prompt length × key depth. A table (or JSON
  * lines) on stdout, a progress bar on stderr, optionally a heatmap PNG.
  */
-@Command(name = "passkey", description = {
-        "Passkey retrieval: a random 5-digit key hidden at a depth in filler text, asked for at the end; the greedy",
-        "answer is correct when its first number is the key. Accuracy per prompt length (tokens) x depth."})
+@Command(name = "passkey", description =
+        "Passkey retrieval: a random 5-digit key hidden at a depth in filler text, asked for at the end; the greedy "
+        + "answer is correct when its first number is the key. Accuracy per prompt length (tokens) x depth.")
 final class PasskeyCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
     Path model;

@@ -27,10 +27,10 @@ import java.util.concurrent.Callable;
  * {@code amadeus perplexity}: llama-perplexity's measure for every scaling method × context length, from
  * one model load. A table (or JSON lines) on stdout, a progress bar on stderr, optionally a PNG plot.
  */
-@Command(name = "perplexity", description = {
-        "Perplexity of a text as llama-perplexity computes it: non-overlapping chunks of CTX tokens, BOS first in each",
-        "when the model adds BOS, the second half of each chunk scored. One run sweeps RoPE scaling methods x context",
-        "lengths; contexts beyond the model's trained context are allowed."})
+@Command(name = "perplexity", description =
+        "Perplexity of a text as llama-perplexity computes it: non-overlapping chunks of CTX tokens, BOS first in each "
+        + "when the model adds BOS, the second half of each chunk scored. One run sweeps RoPE scaling methods x context "
+        + "lengths; contexts beyond the model's trained context are allowed.")
 final class PerplexityCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "GGUF model file.")
     Path model;
