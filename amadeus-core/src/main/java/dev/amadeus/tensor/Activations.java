@@ -35,6 +35,13 @@ public final class Activations {
      * starts at {@code r * cols / 4}.
      */
     long[] pairQuads = new long[0];
+    /**
+     * Q8_0: the quants as floats, two consecutive ones to a long ({@code floatPairs[k]} holds element 2k's bits
+     * low, 2k + 1's high): broadcast, it puts the pair in every two float lanes, as a widened chunk of
+     * {@link RowInterleaving row-interleaved} Q8_0 holds eight rows' weights. Filled on request of the
+     * kernels; row r starts at {@code r * cols / 2}.
+     */
+    long[] floatPairs = new long[0];
     /** Q8_0 only: the sum of the quants of each 32-element block. */
     int[] quantSums = new int[0];
     /** Block scales: one per 32 elements (Q8_0, Q8_1, stored f16-rounded) or per 256 (Q8_K, full f32). */
@@ -80,7 +87,7 @@ public final class Activations {
         this.interleavedOnly = false;
         this.noPairs = false;
         prepare(formatFor(weightType), rows, cols);
-        convertRows(x, offset, 0, rows, false);
+        convertRows(x, offset, 0, rows, false, false);
     }
 
     /**
@@ -91,7 +98,7 @@ public final class Activations {
      * Q8_0 weights, the Q8_0 format's {@link #pairs} (which only Q8_0 kernels read) are left stale.
      */
     void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, boolean interleavedOnly, boolean quads,
-                 boolean pairs, ThreadPool pool) {
+                 boolean pairs, boolean floats, ThreadPool pool) {
         this.interleavedOnly = interleavedOnly;
         this.noPairs = !pairs && !quads;
         prepare(formatFor(weightType), rows, cols);
@@ -101,13 +108,18 @@ public final class Activations {
             }
             if (pairQuads.length < rows * cols / 4) pairQuads = new long[rows * cols / 4];
         }
-        pool.parallelFor(rows, (r0, r1) -> convertRows(x, offset, r0, r1, quads));
+        if (floats) {
+            if (format != GGMLType.Q8_0) throw new IllegalStateException("float pairs are made of Q8_0 activations, not " + format);
+            if (floatPairs.length < rows * cols / 2) floatPairs = new long[rows * cols / 2];
+        }
+        pool.parallelFor(rows, (r0, r1) -> convertRows(x, offset, r0, r1, quads, floats));
     }
 
-    private void convertRows(float[] x, int offset, int r0, int r1, boolean quads) {
+    private void convertRows(float[] x, int offset, int r0, int r1, boolean quads, boolean floats) {
         for (int r = r0; r < r1; r++) {
             convertRow(r, x, offset + r * cols);
             if (quads) quadRow(r);
+            if (floats) floatPairRow(r);
         }
     }
 
@@ -177,6 +189,13 @@ public final class Activations {
     /** Fills row r's {@link #pairQuads} from its pairs. */
     private void quadRow(int r) {
         for (int k = r * cols / 4; k < (r + 1) * cols / 4; k++) pairQuads[k] = pairs[2 * k] & 0xFFFF_FFFFL | (long) pairs[2 * k + 1] << 32;
+    }
+
+    /** Fills row r's {@link #floatPairs} from its quants. */
+    private void floatPairRow(int r) {
+        for (int k = r * cols / 2; k < (r + 1) * cols / 2; k++) {
+            floatPairs[k] = Float.floatToRawIntBits(quants[2 * k]) & 0xFFFF_FFFFL | (long) Float.floatToRawIntBits(quants[2 * k + 1]) << 32;
+        }
     }
 
     private void pair(int base) {

@@ -56,7 +56,7 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOffset, rows, out.length);
         Activations a = SCRATCH.get();
         a.convert(w.type(), x, xOffset, 1, cols, w.interleavedRows() == rows, kernels.readsPairQuads(w.type(), 1) && w.interleavedRows() > 0,
-                w.type() == GGMLType.Q8_0, pool);
+                w.type() == GGMLType.Q8_0, false, pool);
         int groups = Math.ceilDiv(rows, rowGroup(w));
         pool.parallelForChunks(groups, chunk(groups, pool), (g0, g1) -> rowGroups(kernels, w, a, g0, g1, 0, 1, out, outOffset, 0));
     }
@@ -97,13 +97,14 @@ public final class MatMul {
         Objects.checkFromIndexSize(0, Math.multiplyExact(batch, cols), x.length);
         if (batch == 0) return;
         Activations a = SCRATCH.get();
-        boolean interleavedOnly = true, quads = false, pairs = false;
+        boolean interleavedOnly = true, quads = false, pairs = false, floats = false;
         for (WeightMatrix w : ws) {
             interleavedOnly &= w.interleavedRows() == w.rows();
             quads |= kernels.readsPairQuads(w.type(), batch) && w.interleavedRows() > 0;
             pairs |= w.type() == GGMLType.Q8_0;
+            floats |= kernels.readsFloatPairs(w.type(), batch) && w.interleavedRows() > 0;
         }
-        a.convert(ws[0].type(), x, 0, batch, cols, interleavedOnly, quads, pairs, pool);
+        a.convert(ws[0].type(), x, 0, batch, cols, interleavedOnly, quads, pairs, floats, pool);
         // At least the four rows the kernels take at once, even when that overflows L1 (long rows).
         int tile = Math.clamp(ACTIVATION_TILE_BYTES / activationRowBytes(a.format(), cols), 4, Math.max(4, batch));
         int groups = firstGroup[ws.length];

@@ -72,6 +72,14 @@ public interface TensorKernels {
         return false;
     }
 
+    /**
+     * Whether {@link #dotInterleaved} reads the {@link Activations#floatPairs quants as float pairs} for
+     * {@code weightType} and {@code activationRows} rows; callers then have them filled when converting.
+     */
+    default boolean readsFloatPairs(GGMLType weightType, int activationRows) {
+        return false;
+    }
+
     static TensorKernels scalar() {
         return ScalarKernels.INSTANCE;
     }

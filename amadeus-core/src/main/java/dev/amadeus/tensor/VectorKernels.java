@@ -102,6 +102,12 @@ final class VectorKernels implements TensorKernels {
     }
 
     @Override
+    public boolean readsFloatPairs(GGMLType weightType, int activationRows) {
+        // Prefill of Q8_0 (see dotQ8_0Group4x2Float).
+        return wide && weightType == GGMLType.Q8_0 && activationRows >= 4;
+    }
+
+    @Override
     public boolean readsPairQuads(GGMLType weightType, int activationRows) {
         // The 512-bit kernels: decoding Q8_0 and Q4_K; prefill of Q8_0.
         return wide && (weightType == GGMLType.Q8_0 || weightType == GGMLType.Q4_K && activationRows == 1);
@@ -358,6 +364,18 @@ final class VectorKernels implements TensorKernels {
                     dotQ6_KGroup4(s, o, x.pairs, x.scales, (xRow + b) * cols, cols, cols / 256, out, outAt + b * outStride, outStride);
                 }
                 for (; b < xRows; b++) dotQ6_KGroup(s, o, x.pairs, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
+                continue;
+            }
+            if (wide && g + 1 < groups && xRows >= 4) {
+                for (; b + 4 <= xRows; b += 4) {
+                    dotQ8_0Group4x2Float(s, o, groupBytes, x.floatPairs, x.scales, (xRow + b) * cols, cols, blocks, out, outAt + b * outStride, outStride);
+                }
+                for (; b < xRows; b++) {
+                    dotQ8_0Group(s, o, x.pairs, x.scales, (xRow + b) * cols, blocks, out, outAt + b * outStride);
+                    dotQ8_0Group(s, o + groupBytes, x.pairs, x.scales, (xRow + b) * cols, blocks, out, outAt + RowInterleaving.ROWS + b * outStride);
+                }
+                g++;
+                o += groupBytes;
                 continue;
             }
             for (; b + 4 <= xRows; b += 4) {
@@ -1093,7 +1111,7 @@ final class VectorKernels implements TensorKernels {
                     .add(w1.mul(LongVector.broadcast(L8, xq[q3 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
             i3 = i3.add(j3.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j3.lanewise(ASHR, 16));
             if (m != 6) continue;
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, at, LE).convertShape(S2I, I8, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
             FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
@@ -1119,6 +1137,84 @@ final class VectorKernels implements TensorKernels {
         a1.intoArray(out, outAt + outStride);
         a2.intoArray(out, outAt + 2 * outStride);
         a3.intoArray(out, outAt + 3 * outStride);
+    }
+
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    /** Each pair of float lanes swapped, so that adding gives both lanes of a row its two elements' sum. */
+    private static final VectorShuffle<Float> SWAP_PAIRS =
+            VectorShuffle.fromValues(F16, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+    /** The even lanes (one per row) brought to the lower half. */
+    private static final VectorShuffle<Float> EVENS =
+            VectorShuffle.fromValues(F16, 0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+
+    /**
+     * Q8_0 prefill in float arithmetic, for two neighbouring groups of eight rows ({@code groupBytes} apart) and
+     * four activation rows ({@code cols} apart), 512-bit vectors only. A 16-byte chunk (two elements of the eight
+     * rows) is widened to 16 floats and multiplied by a broadcast pair of activation quants as floats
+     * ({@link Activations#floatPairs}); each block's 16 products per lane are summed in a float lane.
+     * <p>
+     * This is exact, hence bit-equal to {@link #dotQ8_0Group}'s integer sums: every product of two quants
+     * is at most 127 * 128 and a block's sum at most 32 times that, far below 2^24, so every partial sum is an
+     * integer a float holds exactly. Against the 16-bit integer kernel ({@link #dotQ8_0Group4Wide}) it saves the
+     * widening of 16-bit pair sums (five of its nine operations per product vector): one conversion per
+     * chunk, shared by the four activation rows, and one fused multiply-add per row. Two groups give eight
+     * independent accumulators, enough to hide the fused multiply-add's latency, and one broadcast feeds two
+     * groups. At the end of a block the two lanes of each row are added, and the sum multiply-added with
+     * {@code d_w·d_x} as everywhere else. The loop over a block's 16 chunks stays nested: one loop over all
+     * chunks (as in {@link #dotQ4_0Rows}) measured a third slower here.
+     */
+    private static void dotQ8_0Group4x2Float(MemorySegment s, long o, long groupBytes, long[] xf, float[] xs, int xo,
+                                             int cols, int blocks, float[] out, int outAt, int outStride) {
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        int q0 = xo >> 1, q1 = q0 + (cols >> 1), q2 = q1 + (cols >> 1), q3 = q2 + (cols >> 1);
+        for (int blk = 0; blk < blocks; blk++, o += 272) {
+            FloatVector p0 = FloatVector.zero(F16), p1 = p0, p2 = p0, p3 = p0, r0 = p0, r1 = p0, r2 = p0, r3 = p0;
+            int e = 16 * blk;
+            for (int t = 0; t < 16; t++) {
+                FloatVector v = (FloatVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(B2F, F16, 0);
+                FloatVector u = (FloatVector) ByteVector.fromMemorySegment(B16, s, o + groupBytes + 16 + 16 * t, LE).convertShape(B2F, F16, 0);
+                FloatVector x0 = LongVector.broadcast(L8, xf[q0 + e + t]).reinterpretAsFloats();
+                p0 = v.fma(x0, p0);
+                r0 = u.fma(x0, r0);
+                FloatVector x1 = LongVector.broadcast(L8, xf[q1 + e + t]).reinterpretAsFloats();
+                p1 = v.fma(x1, p1);
+                r1 = u.fma(x1, r1);
+                FloatVector x2 = LongVector.broadcast(L8, xf[q2 + e + t]).reinterpretAsFloats();
+                p2 = v.fma(x2, p2);
+                r2 = u.fma(x2, r2);
+                FloatVector x3 = LongVector.broadcast(L8, xf[q3 + e + t]).reinterpretAsFloats();
+                p3 = v.fma(x3, p3);
+                r3 = u.fma(x3, r3);
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            h = (IntVector) ShortVector.fromMemorySegment(H8, s, o + groupBytes, LE).convertShape(S2I, I8, 0);
+            magnitude = h.and(0x7FFF);
+            FloatVector du = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            int sb = (xo >> 5) + blk, sc = cols >> 5;
+            float s0 = xs[sb], s1 = xs[sb + sc], s2 = xs[sb + 2 * sc], s3 = xs[sb + 3 * sc];
+            a0 = ((FloatVector) p0.add(p0.rearrange(SWAP_PAIRS)).rearrange(EVENS).reinterpretShape(F8, 0)).fma(dw.mul(s0), a0);
+            a1 = ((FloatVector) p1.add(p1.rearrange(SWAP_PAIRS)).rearrange(EVENS).reinterpretShape(F8, 0)).fma(dw.mul(s1), a1);
+            a2 = ((FloatVector) p2.add(p2.rearrange(SWAP_PAIRS)).rearrange(EVENS).reinterpretShape(F8, 0)).fma(dw.mul(s2), a2);
+            a3 = ((FloatVector) p3.add(p3.rearrange(SWAP_PAIRS)).rearrange(EVENS).reinterpretShape(F8, 0)).fma(dw.mul(s3), a3);
+            b0 = ((FloatVector) r0.add(r0.rearrange(SWAP_PAIRS)).rearrange(EVENS).reinterpretShape(F8, 0)).fma(du.mul(s0), b0);
+            b1 = ((FloatVector) r1.add(r1.rearrange(SWAP_PAIRS)).rearrange(EVENS).reinterpretShape(F8, 0)).fma(du.mul(s1), b1);
+            b2 = ((FloatVector) r2.add(r2.rearrange(SWAP_PAIRS)).rearrange(EVENS).reinterpretShape(F8, 0)).fma(du.mul(s2), b2);
+            b3 = ((FloatVector) r3.add(r3.rearrange(SWAP_PAIRS)).rearrange(EVENS).reinterpretShape(F8, 0)).fma(du.mul(s3), b3);
+        }
+        a0.intoArray(out, outAt);
+        a1.intoArray(out, outAt + outStride);
+        a2.intoArray(out, outAt + 2 * outStride);
+        a3.intoArray(out, outAt + 3 * outStride);
+        b0.intoArray(out, outAt + 8);
+        b1.intoArray(out, outAt + 8 + outStride);
+        b2.intoArray(out, outAt + 8 + 2 * outStride);
+        b3.intoArray(out, outAt + 8 + 3 * outStride);
     }
 
     /** {@link #dotQ8_0Group} for four activation rows ({@code cols} apart), each loaded weight chunk used by all four. */

@@ -87,16 +87,17 @@ class RowInterleavingTest {
     }
 
     /**
-     * Prompt-sized Q4_0 products: the 512-bit kernel takes two neighbouring groups at a time where a thread's
-     * range has them, and single groups (an odd count, the last) otherwise; all give the reference's floats.
+     * Prompt-sized Q4_0 and Q8_0 products: the 512-bit kernels take two neighbouring groups at a time where a
+     * thread's range has them, and single groups (an odd count, the last) otherwise; all give the reference's floats.
      */
-    @org.junit.jupiter.api.Test
-    void q4_0GroupsTakenInPairsMatchTheReference() {
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0"})
+    void groupsTakenInPairsMatchTheReference(GGMLType type) {
         Random rnd = new Random(17);
-        int rows = RowInterleaving.Q4_0_ROWS * 41 + 5, cols = 32 * 6, batch = 6;
+        int rows = RowInterleaving.rowsPerGroup(type) * 41 + 5, cols = 32 * 6, batch = 6;
         float[] x = TestBlocks.gaussian(batch * cols, rnd);
         try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1); ThreadPool pool = new ThreadPool(2)) {
-            WeightMatrix w = random(GGMLType.Q4_0, rows, cols, 19).interleaved(arena);
+            WeightMatrix w = random(type, rows, cols, 19).interleaved(arena);
             float[] reference = new float[batch * rows];
             MatMul.matMul(TensorKernels.scalar(), w, x, batch, reference, serial);
             for (ThreadPool threads : new ThreadPool[]{serial, pool}) {
