@@ -103,6 +103,7 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
 
     private static WeightMatrix interleave(WeightMatrix w, SegmentAllocator memory) {
         if (w == null) return null;
+        if (w.data().isMapped() && RowInterleaving.supports(w.type(), w.rows())) LargePages.populate(w.data());
         WeightMatrix i = w.interleaved(memory);
         if (i != w && w.data().isMapped()) w.data().unload();
         return i;

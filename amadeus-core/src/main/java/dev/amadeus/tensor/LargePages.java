@@ -21,6 +21,8 @@ public final class LargePages {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     private static final int MADV_HUGEPAGE = 14;
+    private static final int MADV_POPULATE_READ = 22;
+    private static final long PAGE = 4096;
     private static final Native NATIVE = Native.find();
 
     private LargePages() {
@@ -37,6 +39,23 @@ public final class LargePages {
         MemorySegment mapped = NATIVE.map(size);
         if (mapped == null) return arena.allocate(bytes, 64);
         return mapped.reinterpret(size, arena, NATIVE::unmap).asSlice(0, bytes);
+    }
+
+    /**
+     * Maps the pages of {@code mapped} (part of a file mapping) into the process in one call, before it is read
+     * through: on a virtual machine each first read of a 4 KiB page otherwise costs a page fault of a few
+     * microseconds, which made copying a 600 MB model take a second. Advice only: where the call is missing
+     * (Linux before 5.14, another OS) the pages fault in as they are read.
+     */
+    public static void populate(MemorySegment mapped) {
+        if (NATIVE == null || !mapped.isNative() || mapped.byteSize() == 0) return;
+        long start = mapped.address() / PAGE * PAGE;
+        long end = mapped.address() + mapped.byteSize();
+        try {
+            int ignored = (int) NATIVE.madvise.invokeExact(MemorySegment.ofAddress(start), end - start, MADV_POPULATE_READ);
+        } catch (Throwable e) {
+            // Advice only.
+        }
     }
 
     /** The libc calls, bound once; null where they cannot be. */
