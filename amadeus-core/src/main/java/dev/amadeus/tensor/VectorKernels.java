@@ -1111,7 +1111,7 @@ final class VectorKernels implements TensorKernels {
                     .add(w1.mul(LongVector.broadcast(L8, xq[q3 + qb + m + 1]).reinterpretAsShorts())).reinterpretAsInts();
             i3 = i3.add(j3.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j3.lanewise(ASHR, 16));
             if (m != 6) continue;
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, at, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
             FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))

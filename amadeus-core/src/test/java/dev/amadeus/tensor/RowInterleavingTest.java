@@ -18,9 +18,20 @@ class RowInterleavingTest {
         return random(GGMLType.Q4_0, rows, cols, seed);
     }
 
+    /**
+     * Random weights whose Q4_0 and Q8_0 block scales differ from block to block ({@link RandomWeights} gives
+     * them all one scale), so that a kernel applying the wrong block's scale cannot pass.
+     */
     private static WeightMatrix random(GGMLType type, int rows, int cols, long seed) {
         MemorySegment data = MemorySegment.ofArray(new byte[(int) type.byteSize(cols) * rows]);
         RandomWeights.fill(type, data, rows, cols, seed, 0.05f);
+        if (type == GGMLType.Q4_0 || type == GGMLType.Q8_0) {
+            Random rnd = new Random(seed);
+            for (long o = 0; o < data.byteSize(); o += type.bytesPerBlock) {
+                float d = Float.float16ToFloat(data.get(TestBlocks.F16, o));
+                data.set(TestBlocks.F16, o, Float.floatToFloat16(d * (0.25f + 1.5f * rnd.nextFloat())));
+            }
+        }
         return new WeightMatrix("w", type, rows, cols, data);
     }
 
