@@ -342,6 +342,10 @@ final class VectorKernels implements TensorKernels {
         boolean q4k = type == GGMLType.Q4_K;
         boolean q6k = type == GGMLType.Q6_K;
         if (!q4k && !q6k && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
+        if (type == GGMLType.Q8_0 && wide && groups >= 2 && xRows >= 4) {
+            dotInterleavedQ8_0Float(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
+            return;
+        }
         int cols = x.cols;
         int blocks = cols / 32;
         long groupBytes = RowInterleaving.groupBytes(type, cols);
@@ -366,18 +370,6 @@ final class VectorKernels implements TensorKernels {
                 for (; b < xRows; b++) dotQ6_KGroup(s, o, x.pairs, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
                 continue;
             }
-            if (wide && g + 1 < groups && xRows >= 4) {
-                for (; b + 4 <= xRows; b += 4) {
-                    dotQ8_0Group4x2Float(s, o, groupBytes, x.floatPairs, x.scales, (xRow + b) * cols, cols, blocks, out, outAt + b * outStride, outStride);
-                }
-                for (; b < xRows; b++) {
-                    dotQ8_0Group(s, o, x.pairs, x.scales, (xRow + b) * cols, blocks, out, outAt + b * outStride);
-                    dotQ8_0Group(s, o + groupBytes, x.pairs, x.scales, (xRow + b) * cols, blocks, out, outAt + RowInterleaving.ROWS + b * outStride);
-                }
-                g++;
-                o += groupBytes;
-                continue;
-            }
             for (; b + 4 <= xRows; b += 4) {
                 int xo = (xRow + b) * cols;
                 if (wide) dotQ8_0Group4Wide(s, o, x.pairQuads, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
@@ -390,6 +382,47 @@ final class VectorKernels implements TensorKernels {
             for (; b < xRows; b++) {
                 dotQ8_0Group(s, o, x.pairs, x.scales, (xRow + b) * cols, blocks, out, outAt + b * outStride);
             }
+        }
+    }
+
+    /**
+     * Blocks per pass of {@link #dotInterleavedQ8_0Float}: four activation rows' float pairs for 64 blocks
+     * (32 KiB) stay in the first-level cache while every group pair of the call is applied to them. Whole rows
+     * of 5632 elements (90 KiB) did not, and made the float kernel slower than the integer one.
+     */
+    private static final int Q8_0_FLOAT_PASS_BLOCKS = 64;
+
+    /**
+     * Q8_0 prefill in float arithmetic ({@link #dotQ8_0Group4x2Float}) over neighbouring pairs of groups, four
+     * activation rows at a time, in passes over {@value #Q8_0_FLOAT_PASS_BLOCKS} blocks; each pass resumes the
+     * previous one's sums from {@code out}, so the operations and their order are those of one pass. Other
+     * activation rows and an odd last group go the integer way.
+     */
+    private void dotInterleavedQ8_0Float(MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
+                                         float[] out, int outOffset, int outStride) {
+        int cols = x.cols;
+        int blocks = cols / 32;
+        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q8_0, cols);
+        int pairs = groups / 2, fours = xRows / 4 * 4;
+        for (int k0 = 0; k0 < blocks; k0 += Q8_0_FLOAT_PASS_BLOCKS) {
+            int k1 = Math.min(blocks, k0 + Q8_0_FLOAT_PASS_BLOCKS);
+            for (int p = 0; p < pairs; p++) {
+                int outAt = outOffset + 2 * RowInterleaving.ROWS * p;
+                for (int b = 0; b < fours; b += 4) {
+                    dotQ8_0Group4x2Float(s, o + 2 * p * groupBytes, groupBytes, x.floatPairs, x.scales, (xRow + b) * cols,
+                            cols, k0, k1, out, outAt + b * outStride, outStride);
+                }
+            }
+        }
+        for (int g = 0; g < 2 * pairs; g++) {
+            for (int b = fours; b < xRows; b++) {
+                dotQ8_0Group(s, o + g * groupBytes, x.pairs, x.scales, (xRow + b) * cols, blocks, out,
+                        outOffset + RowInterleaving.ROWS * g + b * outStride);
+            }
+        }
+        if (groups % 2 == 1) {
+            dotInterleaved(GGMLType.Q8_0, s, o + 2 * pairs * groupBytes, 1, x, xRow, xRows, out,
+                    outOffset + 2 * RowInterleaving.ROWS * pairs, outStride);
         }
     }
 
@@ -1149,7 +1182,8 @@ final class VectorKernels implements TensorKernels {
 
     /**
      * Q8_0 prefill in float arithmetic, for two neighbouring groups of eight rows ({@code groupBytes} apart) and
-     * four activation rows ({@code cols} apart), 512-bit vectors only. A 16-byte chunk (two elements of the eight
+     * four activation rows ({@code cols} apart), blocks {@code k0..k1} (resuming the sums in {@code out} unless
+     * {@code k0} is 0), 512-bit vectors only. A 16-byte chunk (two elements of the eight
      * rows) is widened to 16 floats and multiplied by a broadcast pair of activation quants as floats
      * ({@link Activations#floatPairs}); each block's 16 products per lane are summed in a float lane.
      * <p>
@@ -1164,10 +1198,21 @@ final class VectorKernels implements TensorKernels {
      * chunks (as in {@link #dotQ4_0Rows}) measured a third slower here.
      */
     private static void dotQ8_0Group4x2Float(MemorySegment s, long o, long groupBytes, long[] xf, float[] xs, int xo,
-                                             int cols, int blocks, float[] out, int outAt, int outStride) {
+                                             int cols, int k0, int k1, float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        if (k0 > 0) {
+            a0 = FloatVector.fromArray(F8, out, outAt);
+            a1 = FloatVector.fromArray(F8, out, outAt + outStride);
+            a2 = FloatVector.fromArray(F8, out, outAt + 2 * outStride);
+            a3 = FloatVector.fromArray(F8, out, outAt + 3 * outStride);
+            b0 = FloatVector.fromArray(F8, out, outAt + 8);
+            b1 = FloatVector.fromArray(F8, out, outAt + 8 + outStride);
+            b2 = FloatVector.fromArray(F8, out, outAt + 8 + 2 * outStride);
+            b3 = FloatVector.fromArray(F8, out, outAt + 8 + 3 * outStride);
+        }
         int q0 = xo >> 1, q1 = q0 + (cols >> 1), q2 = q1 + (cols >> 1), q3 = q2 + (cols >> 1);
-        for (int blk = 0; blk < blocks; blk++, o += 272) {
+        o += 272L * k0;
+        for (int blk = k0; blk < k1; blk++, o += 272) {
             FloatVector p0 = FloatVector.zero(F16), p1 = p0, p2 = p0, p3 = p0, r0 = p0, r1 = p0, r2 = p0, r3 = p0;
             int e = 16 * blk;
             for (int t = 0; t < 16; t++) {
