@@ -95,7 +95,8 @@ public final class Activations {
      * with {@link RowInterleaving row-interleaved} weights only, whose kernels do not read {@link #evenOdd}, which
      * is then left stale; with {@code quads}, the
      * {@link #pairQuads} are filled too (Q8_0 and Q8_K formats only). Without {@code pairs}, for products with no
-     * Q8_0 weights, the Q8_0 format's {@link #pairs} (which only Q8_0 kernels read) are left stale.
+     * Q8_0 weights, the Q8_0 format's {@link #pairs} (which only Q8_0 kernels read) are left stale. With
+     * {@code floats}, the {@link #floatPairs} are filled too (Q8_0 format only).
      */
     void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, boolean interleavedOnly, boolean quads,
                  boolean pairs, boolean floats, ThreadPool pool) {
