@@ -57,9 +57,19 @@ public class WeightKernelBenchmark {
     @Param("true")
     public boolean interleave;
 
+    /**
+     * Copies of the matrix, applied in turn: with 1 the weights stay in cache between calls; with enough copies
+     * to overflow the last-level cache (64 of the largest shape take about 500 MB of Q8_0) every call streams
+     * its weights from memory, as decoding does.
+     */
+    @Param("1")
+    public int copies;
+
     private Arena arena;
     private ThreadPool pool;
+    private WeightMatrix[] matrices;
     private WeightMatrix weights;
+    private int next;
     private float[] x;
     private float[] out;
 
@@ -78,10 +88,14 @@ public class WeightKernelBenchmark {
         int rows = Integer.parseInt(rc[0]);
         int cols = Integer.parseInt(rc[1]);
         arena = Arena.ofShared();
-        MemorySegment data = arena.allocate(t.byteSize(cols) * rows, 64);
-        RandomWeights.fill(t, data, rows, cols, 7, 0.02f);
-        weights = new WeightMatrix("w", t, rows, cols, data);
-        if (interleave) weights = weights.interleaved(arena);
+        matrices = new WeightMatrix[copies];
+        for (int i = 0; i < copies; i++) {
+            MemorySegment data = arena.allocate(t.byteSize(cols) * rows, 64);
+            RandomWeights.fill(t, data, rows, cols, 7 + i, 0.02f);
+            matrices[i] = new WeightMatrix("w" + i, t, rows, cols, data);
+            if (interleave) matrices[i] = matrices[i].interleaved(arena);
+        }
+        weights = matrices[0];
         Random rnd = new Random(3);
         x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
@@ -97,7 +111,7 @@ public class WeightKernelBenchmark {
 
     @Benchmark
     public float matVec(Throughput counters) {
-        MatMul.matVec(weights, x, 0, out, 0, pool);
+        MatMul.matVec(nextMatrix(), x, 0, out, 0, pool);
         counters.weightGB += weightBytes() / 1e9;
         counters.gflop += 2.0 * weights.rows() * weights.cols() / 1e9;
         return out[0];
@@ -105,10 +119,16 @@ public class WeightKernelBenchmark {
 
     @Benchmark
     public float matMul(Throughput counters) {
-        MatMul.matMul(weights, x, batch, out, pool);
+        MatMul.matMul(nextMatrix(), x, batch, out, pool);
         counters.weightGB += weightBytes() / 1e9;
         counters.gflop += 2.0 * weights.rows() * weights.cols() * batch / 1e9;
         return out[0];
+    }
+
+    private WeightMatrix nextMatrix() {
+        WeightMatrix w = matrices[next];
+        next = next + 1 == copies ? 0 : next + 1;
+        return w;
     }
 
     private double weightBytes() {
