@@ -53,8 +53,8 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  */
 final class VectorKernels implements TensorKernels {
     /**
-     * Whether 512-bit vectors are native here. Then single-row products of interleaved matrices take two chunks
-     * per step (see {@link #dotQ8_0GroupWide}); on narrower CPUs 512-bit shapes would run emulated, far slower.
+     * Whether 512-bit vectors are native here. Then products of interleaved matrices take two chunks per step
+     * (see {@link #dotQ8_0GroupWide}); on narrower CPUs 512-bit shapes would run emulated, far slower.
      */
     static final boolean WIDE_NATIVE = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     static final VectorKernels INSTANCE = new VectorKernels(WIDE_NATIVE);
@@ -109,8 +109,8 @@ final class VectorKernels implements TensorKernels {
 
     @Override
     public boolean readsPairQuads(GGMLType weightType, int activationRows) {
-        // The 512-bit kernels: decoding Q8_0 and Q4_K; prefill of Q8_0.
-        return wide && (weightType == GGMLType.Q8_0 || weightType == GGMLType.Q4_K && activationRows == 1);
+        // The 512-bit kernels decoding Q4_K and taking four rows of Q8_0 (dotQ8_0Group4Wide).
+        return wide && (weightType == GGMLType.Q8_0 && activationRows >= 4 || weightType == GGMLType.Q4_K && activationRows == 1);
     }
 
     @Override
@@ -376,7 +376,7 @@ final class VectorKernels implements TensorKernels {
                 else dotQ8_0Group4(s, o, x.pairs, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
             }
             if (wide && x.rows == 1) {
-                dotQ8_0GroupWide(s, o, x.pairQuads, x.scales, blocks, out, outAt);
+                dotQ8_0GroupWide(s, o, x.pairs, x.scales, blocks, out, outAt);
                 continue;
             }
             for (; b < xRows; b++) {
@@ -801,7 +801,7 @@ final class VectorKernels implements TensorKernels {
         acc.sub(mins).intoArray(out, outAt);
     }
 
-    /** {@link #dotQ4_KGroup} in 512-bit steps, each sub-block's chunks zipped as in {@link #dotQ8_0GroupWide}. */
+    /** {@link #dotQ4_KGroup} in 512-bit steps, each sub-block's chunks zipped as in {@link #dotQ8_0Group4Wide}. */
     private static void dotQ4_KGroupWide(MemorySegment s, long o, long[] xq, int[] xsum16, float[] xs, int xo, int superBlocks,
                                      float[] out, int outAt) {
         FloatVector acc = FloatVector.zero(F8), mins = acc;
@@ -1018,44 +1018,36 @@ final class VectorKernels implements TensorKernels {
      */
 
     /**
-     * {@link #dotQ8_0Group} in 512-bit steps. Chunks t and t+1 are widened together and their 32-bit lanes zipped,
-     * so that each row's lanes for the two chunks are neighbours; one broadcast long of pairs t and t+1
-     * ({@link Activations#pairQuads}) then multiplies them all. Two steps' products
-     * (at most 2 * 128 * 127) added in 16-bit lanes, then widened and summed in 32-bit lanes, each row's 64-bit lane
-     * added up at the end of the block.
+     * {@link #dotQ8_0Group} in 512-bit steps, for decoding. A 32-byte step (chunks t and t+1: eight rows' weights
+     * for four elements) is widened as it lies and multiplied lane for lane by the block's 16 pairs, loaded once per
+     * block and spread out in registers: pair t in the lower eight 32-bit lanes, pair t+1 in the upper eight.
+     * Two steps' products (at most 2 * 128 * 127) are added in 16-bit lanes, then widened and summed in 32-bit
+     * lanes; lanes r and 8 + r, both row r's, are added at the end of the block. Decoding streams the weights from
+     * memory, and the fewer instructions per byte, the more of its bandwidth one core draws: this takes about 85
+     * per block, where zipping the weights' chunks to match a broadcast pair of pairs took about 120.
      */
-    private static void dotQ8_0GroupWide(MemorySegment s, long o, long[] xq, float[] xs, int blocks,
-                                         float[] out, int outAt) {
+    private static void dotQ8_0GroupWide(MemorySegment s, long o, int[] xp, float[] xs, int blocks, float[] out, int outAt) {
         FloatVector a0 = FloatVector.zero(F8);
         for (int blk = 0; blk < blocks; blk++, o += 272) {
-            int q = 8 * blk;
+            IntVector xv = IntVector.fromArray(I16, xp, 16 * blk);
             IntVector sums = IntVector.zero(I16), two;
-            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 16, LE).convertShape(B2S, S32, 0))
-                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 0]).reinterpretAsShorts())
-                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 48, LE).convertShape(B2S, S32, 0))
-                            .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 1]).reinterpretAsShorts()))
+            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 16, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_0).reinterpretAsShorts())
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 48, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_1).reinterpretAsShorts()))
                     .reinterpretAsInts();
             sums = sums.add(two.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(two.lanewise(ASHR, 16));
-            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 80, LE).convertShape(B2S, S32, 0))
-                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 2]).reinterpretAsShorts())
-                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 112, LE).convertShape(B2S, S32, 0))
-                            .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 3]).reinterpretAsShorts()))
+            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 80, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_2).reinterpretAsShorts())
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 112, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_3).reinterpretAsShorts()))
                     .reinterpretAsInts();
             sums = sums.add(two.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(two.lanewise(ASHR, 16));
-            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 144, LE).convertShape(B2S, S32, 0))
-                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 4]).reinterpretAsShorts())
-                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 176, LE).convertShape(B2S, S32, 0))
-                            .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 5]).reinterpretAsShorts()))
+            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 144, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_4).reinterpretAsShorts())
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 176, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_5).reinterpretAsShorts()))
                     .reinterpretAsInts();
             sums = sums.add(two.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(two.lanewise(ASHR, 16));
-            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 208, LE).convertShape(B2S, S32, 0))
-                    .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 6]).reinterpretAsShorts())
-                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 240, LE).convertShape(B2S, S32, 0))
-                            .reinterpretAsInts().rearrange(ZIP_CHUNKS).reinterpretAsShorts().mul(LongVector.broadcast(L8, xq[q + 7]).reinterpretAsShorts()))
+            two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 208, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_6).reinterpretAsShorts())
+                    .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 240, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_7).reinterpretAsShorts()))
                     .reinterpretAsInts();
             sums = sums.add(two.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(two.lanewise(ASHR, 16));
-            LongVector rowSums = sums.reinterpretAsLongs();
-            IntVector i0 = (IntVector) rowSums.lanewise(LSHL, 32).lanewise(ASHR, 32).add(rowSums.lanewise(ASHR, 32)).convertShape(L2I, I8, 0);
+            IntVector i0 = ((IntVector) sums.reinterpretShape(I8, 0)).add((IntVector) sums.reinterpretShape(I8, 1));
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
             FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
@@ -1117,7 +1109,12 @@ final class VectorKernels implements TensorKernels {
         a0.intoArray(out, outAt);
     }
 
-    /** {@link #dotQ8_0Group4} in 512-bit steps, chunks zipped as in {@link #dotQ8_0GroupWide}. */
+    /**
+     * {@link #dotQ8_0Group4} in 512-bit steps. Chunks t and t+1 are widened together and their 32-bit lanes zipped,
+     * so that each row's lanes for the two chunks are neighbours; one broadcast long of pairs t and t+1
+     * ({@link Activations#pairQuads}) then multiplies them all, and each row's 64-bit lane is added up at the end
+     * of the block.
+     */
     private static void dotQ8_0Group4Wide(MemorySegment s, long o, long[] xq, float[] xs, int xo, int cols, int blocks,
                                           float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
@@ -1344,6 +1341,15 @@ final class VectorKernels implements TensorKernels {
     /** Two chunks' 32-bit lanes (eight rows each) interleaved: row 0 of both, row 1 of both, ... */
     private static final VectorShuffle<Integer> ZIP_CHUNKS =
             VectorShuffle.fromValues(I16, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    /** Pairs 2k and 2k + 1 of a block (of 16) in the lower and upper eight lanes, the multiplier of chunks 2k and 2k + 1. */
+    private static final VectorShuffle<Integer> SPREAD_0 = VectorShuffle.fromValues(I16, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    private static final VectorShuffle<Integer> SPREAD_1 = VectorShuffle.fromValues(I16, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    private static final VectorShuffle<Integer> SPREAD_2 = VectorShuffle.fromValues(I16, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5);
+    private static final VectorShuffle<Integer> SPREAD_3 = VectorShuffle.fromValues(I16, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7);
+    private static final VectorShuffle<Integer> SPREAD_4 = VectorShuffle.fromValues(I16, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9);
+    private static final VectorShuffle<Integer> SPREAD_5 = VectorShuffle.fromValues(I16, 10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11);
+    private static final VectorShuffle<Integer> SPREAD_6 = VectorShuffle.fromValues(I16, 12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13);
+    private static final VectorShuffle<Integer> SPREAD_7 = VectorShuffle.fromValues(I16, 14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15);
 
     /**
      * Q8_0: one weight row at a time, applied to up to four activation rows at once, so that each weight block
