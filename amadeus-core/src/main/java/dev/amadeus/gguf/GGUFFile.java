@@ -12,6 +12,13 @@ import java.util.Map;
  * An opened GGUF file: its metadata, its tensor table and the whole file memory-mapped read-only.
  * Tensor data are slices of the mapping; nothing is copied to the heap. Closing unmaps the file,
  * after which every slice handed out is invalid.
+ * <p>
+ * The slices are plain native segments over the mapping rather than {@link MemorySegment#isMapped() mapped}
+ * ones, like every other segment the kernels read (the row-interleaved copies, the KV cache). The JIT profiles
+ * the receiver class of segment accesses inside the JDK's shared Vector API code: had the embedding rows (read
+ * from the file) been of another class than the interleaved weights, a kernel compiled after both were seen
+ * would check the class and the segment's liveness on every load, and prompts ran at half speed in about half
+ * of the processes.
  */
 public final class GGUFFile implements AutoCloseable {
     private final Path path;
@@ -22,6 +29,8 @@ public final class GGUFFile implements AutoCloseable {
     private final long alignment;
     private final long dataStart;
     private final MemorySegment mapping;
+    /** The same memory as {@link #mapping}, as a plain native segment of the same arena. */
+    private final MemorySegment view;
     private final Arena arena;
 
     GGUFFile(Path path, int version, Map<String, MetadataValue> metadata, List<TensorInfo> tensors,
@@ -36,6 +45,7 @@ public final class GGUFFile implements AutoCloseable {
         this.alignment = alignment;
         this.dataStart = dataStart;
         this.mapping = mapping;
+        this.view = mapping.isNative() ? mapping.reinterpret(mapping.byteSize()) : mapping;
         this.arena = arena;
     }
 
@@ -66,7 +76,24 @@ public final class GGUFFile implements AutoCloseable {
 
     /** The tensor's bytes, a read-only slice of the mapping. */
     public MemorySegment data(TensorInfo tensor) {
-        return mapping.asSlice(dataStart + tensor.offset(), tensor.byteSize());
+        return view.asSlice(dataStart + tensor.offset(), tensor.byteSize());
+    }
+
+    /**
+     * Whether {@code data} lies in this file's mapping (as {@link #data} slices do).
+     */
+    public boolean maps(MemorySegment data) {
+        return data.isNative() && view.isNative() && data.address() >= view.address()
+                && data.address() + data.byteSize() <= view.address() + view.byteSize();
+    }
+
+    /**
+     * Lets the operating system take the pages behind {@code data} (a slice of this file's mapping, as
+     * {@link #data} hands out) out of the process; they are read from the file again if touched. Does nothing
+     * for memory outside the mapping.
+     */
+    public void releasePages(MemorySegment data) {
+        if (maps(data)) mapping.asSlice(data.address() - view.address(), data.byteSize()).unload();
     }
 
     public boolean contains(String key) { return metadata.containsKey(key); }

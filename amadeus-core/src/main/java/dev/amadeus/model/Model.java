@@ -78,7 +78,7 @@ public final class Model implements AutoCloseable {
                     }
                 });
             }
-            if (interleave) weights = weights.interleaved(arena);
+            if (interleave) weights = weights.interleaved(arena, file);
             Tokenizer tokenizer = Tokenizer.fromGGUF(file);
             if (warmUp != null) decodeReady.await();
             return new Model(file, arena, config, weights, tokenizer, warmUp);

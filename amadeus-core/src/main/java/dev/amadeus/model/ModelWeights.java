@@ -45,10 +45,10 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
     /**
      * These weights with every matrix that enters a matrix product replaced by its row-interleaved version
      * ({@link WeightMatrix#interleaved}), all copies in one region of {@link LargePages} owned by {@code arena};
-     * the originals' mapped pages are released (they are read again from the file if ever needed, e.g. an
-     * embedding row of a tied output matrix).
+     * the originals' pages in {@code file}, the mapping they were loaded from, are released (they are read again
+     * from the file if ever needed, e.g. an embedding row of a tied output matrix).
      */
-    public ModelWeights interleaved(Arena arena) {
+    public ModelWeights interleaved(Arena arena, GGUFFile file) {
         List<WeightMatrix> all = new ArrayList<>();
         for (Layer y : layers) all.addAll(y.matrices());
         all.add(output);
@@ -66,12 +66,12 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
         // Layers in parallel: copying is memory-bound per thread, and a 1B model has hundreds of megabytes to move.
         IntStream.range(0, layers.length).parallel().forEach(l -> {
             Layer y = layers[l];
-            out[l] = new Layer(y.attnNorm(), interleave(y.wq(), memory), interleave(y.wk(), memory), interleave(y.wv(), memory),
-                    interleave(y.qkv(), memory), y.bq(), y.bk(), y.bv(), interleave(y.wo(), memory), y.bo(), y.postAttnNorm(),
-                    y.ffnNorm(), interleave(y.gate(), memory), interleave(y.up(), memory), interleave(y.down(), memory),
-                    y.postFfnNorm());
+            out[l] = new Layer(y.attnNorm(), interleave(y.wq(), memory, file), interleave(y.wk(), memory, file),
+                    interleave(y.wv(), memory, file), interleave(y.qkv(), memory, file), y.bq(), y.bk(), y.bv(),
+                    interleave(y.wo(), memory, file), y.bo(), y.postAttnNorm(), y.ffnNorm(), interleave(y.gate(), memory, file),
+                    interleave(y.up(), memory, file), interleave(y.down(), memory, file), y.postFfnNorm());
         });
-        return new ModelWeights(tokenEmbedding, outputNorm, interleave(output, memory), ropeFrequencyFactors, out,
+        return new ModelWeights(tokenEmbedding, outputNorm, interleave(output, memory, file), ropeFrequencyFactors, out,
                 ropeFactorsLong, ropeFactorsShort);
     }
 
@@ -101,11 +101,12 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
         return List.copyOf(kinds.values());
     }
 
-    private static WeightMatrix interleave(WeightMatrix w, SegmentAllocator memory) {
+    private static WeightMatrix interleave(WeightMatrix w, SegmentAllocator memory, GGUFFile file) {
         if (w == null) return null;
-        if (w.data().isMapped() && RowInterleaving.supports(w.type(), w.rows())) LargePages.populate(w.data());
+        boolean fromFile = file.maps(w.data());
+        if (fromFile && RowInterleaving.supports(w.type(), w.rows())) LargePages.populate(w.data());
         WeightMatrix i = w.interleaved(memory);
-        if (i != w && w.data().isMapped()) w.data().unload();
+        if (i != w) file.releasePages(w.data());
         return i;
     }
 
