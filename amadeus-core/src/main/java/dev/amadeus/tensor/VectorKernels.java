@@ -367,6 +367,10 @@ final class VectorKernels implements TensorKernels {
                 for (; b + 4 <= xRows; b += 4) {
                     dotQ6_KGroup4(s, o, x.pairs, x.scales, (xRow + b) * cols, cols, cols / 256, out, outAt + b * outStride, outStride);
                 }
+                if (wide && x.rows == 1) {
+                    dotQ6_KGroupWide(s, o, x.pairs, x.scales, cols / 256, out, outAt);
+                    continue;
+                }
                 for (; b < xRows; b++) dotQ6_KGroup(s, o, x.pairs, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
                 continue;
             }
@@ -963,6 +967,47 @@ final class VectorKernels implements TensorKernels {
         acc.intoArray(out, outAt);
     }
 
+    /**
+     * {@link #dotQ6_KGroup} in 512-bit steps, for decoding, shaped as {@link #dotQ8_0GroupWide}: each 32-byte step
+     * (chunks t and t+1) widened as it lies and multiplied lane for lane by pairs spread out in registers, sixteen
+     * pairs (two sub-blocks) loaded at a time. A sub-block's four steps give each 16-bit lane four products, at most
+     * 4 * 32 * 128; lanes r and 8 + r (row r) are weighted by row r's scale of the sub-block and added up per
+     * super-block. Integer sums as exact as the 256-bit kernel's, so the same floats.
+     */
+    private static void dotQ6_KGroupWide(MemorySegment s, long o, int[] xp, float[] xs, int superBlocks, float[] out, int outAt) {
+        FloatVector acc = FloatVector.zero(F8);
+        for (int sb = 0; sb < superBlocks; sb++, o += RowInterleaving.Q6_K_GROUP_BYTES) {
+            IntVector scaled = IntVector.zero(I16);
+            for (int j = 0; j < 8; j++) {
+                IntVector xv = IntVector.fromArray(I16, xp, 128 * sb + 16 * j);
+                // Sub-blocks 2j and 2j + 1: their rows' scales, then their 256 bytes of chunks.
+                IntVector scales = (IntVector) ByteVector.fromMemorySegment(B16, s, o + RowInterleaving.Q6_K_SCALES + 16 * j, LE)
+                        .convertShape(B2I, I16, 0);
+                long q = o + RowInterleaving.Q6_K_QUANTS + 256 * j;
+                IntVector i0 = ((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 0, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_0).reinterpretAsShorts())
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 32, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_1).reinterpretAsShorts()))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 64, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_2).reinterpretAsShorts()))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 96, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_3).reinterpretAsShorts()))
+                        .reinterpretAsInts();
+                scaled = scaled.add(i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).mul(scales.rearrange(DUP_LOWER)));
+                i0 = ((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 128, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_4).reinterpretAsShorts())
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 160, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_5).reinterpretAsShorts()))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 192, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_6).reinterpretAsShorts()))
+                        .add(((ShortVector) ByteVector.fromMemorySegment(B32, s, q + 224, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_7).reinterpretAsShorts()))
+                        .reinterpretAsInts();
+                scaled = scaled.add(i0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(i0.lanewise(ASHR, 16)).mul(scales.rearrange(DUP_UPPER)));
+            }
+            IntVector rows = ((IntVector) scaled.reinterpretShape(I8, 0)).add((IntVector) scaled.reinterpretShape(I8, 1));
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
+            IntVector magnitude = h.and(0x7FFF);
+            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            acc = ((FloatVector) rows.convert(I2F, 0)).fma(d.mul(xs[sb]), acc);
+        }
+        acc.intoArray(out, outAt);
+    }
+
     /** {@link #dotQ6_KGroup} for four activation rows ({@code cols} apart), each loaded weight chunk used by all four. */
     private static void dotQ6_KGroup4(MemorySegment s, long o, int[] xp, float[] xs, int xo, int cols, int superBlocks,
                                       float[] out, int outAt, int outStride) {
@@ -1341,6 +1386,9 @@ final class VectorKernels implements TensorKernels {
     /** Two chunks' 32-bit lanes (eight rows each) interleaved: row 0 of both, row 1 of both, ... */
     private static final VectorShuffle<Integer> ZIP_CHUNKS =
             VectorShuffle.fromValues(I16, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+    /** The lower eight lanes, or the upper eight, in both halves. */
+    private static final VectorShuffle<Integer> DUP_LOWER = VectorShuffle.fromValues(I16, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
+    private static final VectorShuffle<Integer> DUP_UPPER = VectorShuffle.fromValues(I16, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
     /** Pairs 2k and 2k + 1 of a block (of 16) in the lower and upper eight lanes, the multiplier of chunks 2k and 2k + 1. */
     private static final VectorShuffle<Integer> SPREAD_0 = VectorShuffle.fromValues(I16, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
     private static final VectorShuffle<Integer> SPREAD_1 = VectorShuffle.fromValues(I16, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
