@@ -103,8 +103,7 @@ public record ModelWeights(WeightMatrix tokenEmbedding, float[] outputNorm, Weig
 
     private static WeightMatrix interleave(WeightMatrix w, SegmentAllocator memory, GGUFFile file) {
         if (w == null) return null;
-        boolean fromFile = file.maps(w.data());
-        if (fromFile && RowInterleaving.supports(w.type(), w.rows())) LargePages.populate(w.data());
+        if (file.maps(w.data()) && RowInterleaving.supports(w.type(), w.rows())) LargePages.populate(w.data());
         WeightMatrix i = w.interleaved(memory);
         if (i != w) file.releasePages(w.data());
         return i;
