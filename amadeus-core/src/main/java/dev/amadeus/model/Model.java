@@ -61,18 +61,19 @@ public final class Model implements AutoCloseable {
         Arena arena = Arena.ofShared();
         Thread warmUp = null;
         CountDownLatch decodeReady = new CountDownLatch(1);
+        CountDownLatch loaded = new CountDownLatch(1);
         try {
             ModelConfig config = ModelConfig.fromGGUF(file);
             ModelWeights weights = ModelWeights.load(file, config);
             // Compile the kernels on another core while this one copies weights, so that the first token runs
             // compiled; not worth its half second for small models, whose first token is quick anyway. The load
-            // returns once the single-row kernels are warm: a first token needs no more, and the batched kernels
-            // warm on in the background while the caller starts.
+            // returns once the single-row kernels are warm: a first token needs no more. The batched kernels warm
+            // after the copy, in the background while the caller starts: compiling them would slow the copy.
             if (weights.matrixBytes() >= warmUpBytes) {
                 List<WeightMatrix> samples = weights.kernelSamples();
                 warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> {
                     try {
-                        KernelWarmUp.run(samples, interleave, decodeReady::countDown);
+                        KernelWarmUp.run(samples, interleave, decodeReady::countDown, loaded);
                     } finally {
                         decodeReady.countDown();
                     }
@@ -80,15 +81,18 @@ public final class Model implements AutoCloseable {
             }
             if (interleave) weights = weights.interleaved(arena, file);
             Tokenizer tokenizer = Tokenizer.fromGGUF(file);
+            loaded.countDown();
             if (warmUp != null) decodeReady.await();
             return new Model(file, arena, config, weights, tokenizer, warmUp);
         } catch (InterruptedException e) {
+            loaded.countDown();
             awaitEnd(warmUp);
             Thread.currentThread().interrupt();
             arena.close();
             file.close();
             throw new IllegalStateException("interrupted while loading " + path, e);
         } catch (RuntimeException e) {
+            loaded.countDown();
             awaitEnd(warmUp);
             arena.close();
             file.close();

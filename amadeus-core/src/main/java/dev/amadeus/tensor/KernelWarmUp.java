@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the matrix-product kernels on the first rows of some of a model's own matrices until the JIT has
@@ -33,9 +34,11 @@ public final class KernelWarmUp {
     /**
      * Warms the kernels for {@code samples} on the calling thread: those of the {@link RowInterleaving
      * row-interleaved} layout if {@code interleaved}, else those of the file's. The single-row products, which
-     * decoding runs, come first; {@code decodeReady} runs once they are warm, before the batched products.
+     * decoding runs, come first; {@code decodeReady} runs once they are warm. The batched products then wait for
+     * {@code loaded}: compiling them takes the optimizing compiler about a second of CPU time, which would otherwise
+     * come out of the load's copying on a machine of two cores.
      */
-    public static void run(List<WeightMatrix> samples, boolean interleaved, Runnable decodeReady) {
+    public static void run(List<WeightMatrix> samples, boolean interleaved, Runnable decodeReady, CountDownLatch loaded) {
         Random rnd = new Random(1);
         try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1)) {
             List<WeightMatrix> ws = new ArrayList<>();
@@ -57,6 +60,12 @@ public final class KernelWarmUp {
                 for (int s = 0; s < ws.size(); s++) MatMul.matVec(ws.get(s), xs.get(s), 0, out, 0, serial);
             }
             decodeReady.run();
+            try {
+                loaded.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             for (int i = 0; i < BATCH_ROUNDS; i++) {
                 for (int s = 0; s < batchWs.size(); s++) MatMul.matMul(batchWs.get(s), xs.get(s), BATCH, out, serial);
             }
