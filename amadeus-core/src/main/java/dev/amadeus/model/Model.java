@@ -10,6 +10,8 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * A model opened from a GGUF file: configuration, memory-mapped weights and tokenizer. Close to unmap.
@@ -62,6 +64,9 @@ public final class Model implements AutoCloseable {
         Thread warmUp = null;
         CountDownLatch decodeReady = new CountDownLatch(1);
         CountDownLatch loaded = new CountDownLatch(1);
+        // The vocabulary is read on a thread of its own, in time the copying and the warm-up leave idle.
+        FutureTask<Tokenizer> tokenizerTask = new FutureTask<>(() -> Tokenizer.fromGGUF(file));
+        Thread tokenizerThread = Thread.ofPlatform().daemon().name("amadeus-tokenizer").start(tokenizerTask);
         try {
             ModelConfig config = ModelConfig.fromGGUF(file);
             ModelWeights weights = ModelWeights.load(file, config);
@@ -80,33 +85,46 @@ public final class Model implements AutoCloseable {
                 });
             }
             if (interleave) weights = weights.interleaved(arena, file);
-            Tokenizer tokenizer = Tokenizer.fromGGUF(file);
+            Tokenizer tokenizer = result(tokenizerTask);
             loaded.countDown();
             if (warmUp != null) decodeReady.await();
             return new Model(file, arena, config, weights, tokenizer, warmUp);
         } catch (InterruptedException e) {
             loaded.countDown();
             awaitEnd(warmUp);
+            awaitEnd(tokenizerThread);
             Thread.currentThread().interrupt();
             arena.close();
             file.close();
             throw new IllegalStateException("interrupted while loading " + path, e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             loaded.countDown();
             awaitEnd(warmUp);
+            awaitEnd(tokenizerThread);
             arena.close();
             file.close();
             throw e;
         }
     }
 
-    /** Waits, uninterruptibly, for the warm-up to end: it reads rows of the mapping, so it must end before the file is unmapped. */
-    private static void awaitEnd(Thread warmUp) {
-        if (warmUp == null) return;
+    /** The task's result, or what it threw, as thrown. */
+    private static Tokenizer result(FutureTask<Tokenizer> task) throws InterruptedException {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Waits, uninterruptibly, for a thread of the load to end: it reads the mapping, so it must end before the file is unmapped. */
+    private static void awaitEnd(Thread thread) {
+        if (thread == null) return;
         boolean interrupted = false;
-        while (warmUp.isAlive()) {
+        while (thread.isAlive()) {
             try {
-                warmUp.join();
+                thread.join();
             } catch (InterruptedException e) {
                 interrupted = true;
             }

@@ -93,6 +93,21 @@ class ModelLoadErrorsTest {
         writeAndCheck(f, "type.gguf: tensor 'blk.1.ffn_up.weight' has type IQ4_NL, which Amadeus does not support");
     }
 
+    @Test
+    void unknownTokenizerIsNamed() throws IOException {
+        Path f = variant("vocab", (k, v) -> k.equals("tokenizer.ggml.model") ? MetadataValue.string("bogus") : v, ModelLoadErrorsTest::copy);
+        writeAndCheck(f, "vocab.gguf: unknown tokenizer model: tokenizer.ggml.model = 'bogus'");
+    }
+
+    /** The weights' error is the one reported when the tokenizer, read alongside, is broken too. */
+    @Test
+    void aBrokenModelIsReportedBeforeItsVocabulary() throws IOException {
+        Path f = variant("both", (k, v) -> k.equals("tokenizer.ggml.model") ? MetadataValue.string("bogus") : v, (w, t, s) -> {
+            if (!t.name().equals("blk.3.attn_k.weight")) copy(w, t, s);
+        });
+        writeAndCheck(f, "both.gguf: missing tensor 'blk.3.attn_k.weight'");
+    }
+
     private void writeAndCheck(Path file, String expected) {
         assertEquals(expected, loadError(file));
     }
