@@ -3,7 +3,6 @@ package dev.amadeus.model;
 import dev.amadeus.model.rope.RotaryEmbedding;
 import dev.amadeus.tensor.ThreadPool;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -39,7 +38,6 @@ final class BlockedAttention {
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     /** For element-wise work over a head's values, where the vector width does not change the arithmetic. */
     private static final VectorSpecies<Float> FV = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_PREFERRED : F8;
-    private static final int ONE_BITS = Float.floatToRawIntBits(1f);
     /** Passes over the blocks: running max and sum; exact sums where the max rose; weighted values. */
     private static final int NORMALIZE = 0, RESUM = 1, WEIGH = 2;
     /** Scores a thread keeps from the first pass for the others (4 MiB); a job needing more computes them again. */
@@ -79,10 +77,12 @@ final class BlockedAttention {
         for (int i = 0; i < n * heads; i++) cache.keyType().roundQuery(query, i * hd, hd);
         int tile = keyRopes != null ? 1 : Math.clamp((long) n * kvHeads / (4L * pool.threads()), 1, 16);
         int tiles = (n + tile - 1) / tile;
-        pool.parallelFor(tiles * kvHeads, (from, to) -> {
+        // A tile's work grows with its last position (causal attention), so a fixed split would leave the thread
+        // with the first tiles idle for much of the call: jobs are handed out one at a time, the latest tiles first.
+        pool.parallelForChunks(tiles * kvHeads, 1, (from, to) -> {
             Worker w = new Worker(layer, cache, start, query, out, keyRopes, tile);
             for (int job = from; job < to; job++) {
-                int r0 = (job / kvHeads) * tile;
+                int r0 = (tiles - 1 - job / kvHeads) * tile;
                 w.run(r0, Math.min(n, r0 + tile), job % kvHeads);
             }
         });
@@ -384,22 +384,7 @@ final class BlockedAttention {
     /** {@code x[i] = exp(x[i] - max)} by ggml's approximation ({@link VectorOps#expApprox}), eight lanes at a time. */
     static void exp(float[] x, int n, float max) {
         int i = 0;
-        for (; i <= n - 8; i += 8) {
-            FloatVector v = FloatVector.fromArray(F8, x, i).sub(max);
-            FloatVector z = v.fma(0x1.715476p+0f, 0x1.8p23f);
-            FloatVector k = z.sub(0x1.8p23f);
-            if (k.abs().compare(VectorOperators.GT, 126f).anyTrue()) {
-                for (int j = i; j < i + 8; j++) x[j] = VectorOps.expApprox(x[j] - max); // rare: far below the maximum
-                continue;
-            }
-            FloatVector nk = k.neg();
-            FloatVector b = nk.fma(FloatVector.broadcast(F8, 0x1.7f7d1cp-20f), nk.fma(FloatVector.broadcast(F8, 0x1.62e4p-1f), v));
-            FloatVector scale = ((IntVector) z.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats();
-            FloatVector u = b.mul(b);
-            FloatVector j = b.fma(0x1.0e4020p-7f, 0x1.573e2ep-5f).fma(u, b.fma(0x1.555e66p-3f, 0x1.fffdb6p-2f))
-                    .fma(u, b.mul(0x1.ffffecp-1f));
-            j.fma(scale, scale).intoArray(x, i);
-        }
+        for (; i <= n - 8; i += 8) VectorOps.expApprox(FloatVector.fromArray(F8, x, i).sub(max)).intoArray(x, i);
         for (; i < n; i++) x[i] = VectorOps.expApprox(x[i] - max);
     }
 

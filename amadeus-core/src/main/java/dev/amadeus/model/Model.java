@@ -78,6 +78,7 @@ public final class Model implements AutoCloseable {
                 List<WeightMatrix> samples = weights.kernelSamples();
                 warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> {
                     try {
+                        VectorOps.warmUp(config.feedForwardLength());
                         KernelWarmUp.run(samples, interleave, decodeReady::countDown, loaded);
                     } finally {
                         decodeReady.countDown();

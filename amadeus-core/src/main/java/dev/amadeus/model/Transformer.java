@@ -201,7 +201,7 @@ public final class Transformer {
     private void attentionBlock(int l, KVCache cache, int start, float[] x, Scratch s) {
         ModelWeights.Layer lw = w.layers()[l];
         int n = s.n, e = c.embeddingLength(), qd = c.queryDim(), kd = c.kvDim(), vd = c.kvValueDim();
-        for (int i = 0; i < n; i++) VectorOps.rmsNorm(s.h, i * e, x, i * e, lw.attnNorm(), e, c.rmsNormEps());
+        eachRow(n, i -> VectorOps.rmsNorm(s.h, i * e, x, i * e, lw.attnNorm(), e, c.rmsNormEps()));
 
         if (lw.qkv() != null) {
             float[] qkv = s.qkv(qd + kd + vd);
@@ -217,15 +217,19 @@ public final class Transformer {
                     new float[][]{s.q, s.k, s.v});
         }
 
-        float[] cosSin = new float[2 * rope.pairs()];
-        for (int i = 0; i < n; i++) {
-            RotaryEmbedding r = s.ropes != null ? s.ropes[i] : rope;
-            r.angles(start + i, cosSin);
-            r.rotate(s.q, i * qd, c.heads(), cosSin);
-            if (c.architecture().scaleQueries) {
-                for (int j = i * qd; j < (i + 1) * qd; j++) s.q[j] *= c.queryScale();
+        pool.parallelFor(n, (i0, i1) -> {
+            float[] cosSin = new float[2 * rope.pairs()];
+            for (int i = i0; i < i1; i++) {
+                RotaryEmbedding r = s.ropes != null ? s.ropes[i] : rope;
+                r.angles(start + i, cosSin);
+                r.rotate(s.q, i * qd, c.heads(), cosSin);
+                if (c.architecture().scaleQueries) {
+                    for (int j = i * qd; j < (i + 1) * qd; j++) s.q[j] *= c.queryScale();
+                }
+                if (s.ropes == null) r.rotate(s.k, i * kd, c.kvHeads(), cosSin);
             }
-            if (s.ropes == null) r.rotate(s.k, i * kd, c.kvHeads(), cosSin);
+        });
+        for (int i = 0; i < n; i++) {
             cache.writeKey(l, start + i, s.k, i * kd);
             cache.writeValue(l, start + i, s.v, i * vd);
         }
@@ -234,16 +238,16 @@ public final class Transformer {
         float[] o = s.o;
         linear(lw.wo(), lw.bo(), s.attn, n, o);
         if (lw.postAttnNorm() != null) {
-            for (int i = 0; i < n; i++) VectorOps.rmsNorm(o, i * e, o, i * e, lw.postAttnNorm(), e, c.rmsNormEps());
+            eachRow(n, i -> VectorOps.rmsNorm(o, i * e, o, i * e, lw.postAttnNorm(), e, c.rmsNormEps()));
         }
-        VectorOps.addInPlace(x, 0, o, 0, n * e);
+        eachRow(n, i -> VectorOps.addInPlace(x, i * e, o, i * e, e));
     }
 
     /** x += down(act(gate·h) ⊙ up·h), h = norm(x); act is SiLU (SwiGLU) or tanh-GELU (GeGLU). */
     private void feedForwardBlock(int l, float[] x, Scratch s) {
         ModelWeights.Layer lw = w.layers()[l];
         int n = s.n, e = c.embeddingLength(), ff = c.feedForwardLength();
-        for (int i = 0; i < n; i++) VectorOps.rmsNorm(s.h, i * e, x, i * e, lw.ffnNorm(), e, c.rmsNormEps());
+        eachRow(n, i -> VectorOps.rmsNorm(s.h, i * e, x, i * e, lw.ffnNorm(), e, c.rmsNormEps()));
         float[] gate = s.gate, up = s.up;
         if (lw.gate() == null) {
             float[] fused = s.fusedGateUp(ff);
@@ -258,14 +262,21 @@ public final class Transformer {
         if (c.architecture().geluFfn) {
             for (int i = 0; i < n * ff; i++) gate[i] = VectorOps.gelu(gate[i]) * up[i];
         } else {
-            for (int i = 0; i < n; i++) VectorOps.swiGlu(gate, up, i * ff, ff);
+            eachRow(n, i -> VectorOps.swiGlu(gate, up, i * ff, ff));
         }
         float[] f = s.o;
         MatMul.matMul(lw.down(), gate, n, f, pool);
         if (lw.postFfnNorm() != null) {
-            for (int i = 0; i < n; i++) VectorOps.rmsNorm(f, i * e, f, i * e, lw.postFfnNorm(), e, c.rmsNormEps());
+            eachRow(n, i -> VectorOps.rmsNorm(f, i * e, f, i * e, lw.postFfnNorm(), e, c.rmsNormEps()));
         }
-        VectorOps.addInPlace(x, 0, f, 0, n * e);
+        eachRow(n, i -> VectorOps.addInPlace(x, i * e, f, i * e, e));
+    }
+
+    /** Runs a row-wise step over the batch's rows on the pool's threads (a single row on the caller's). */
+    private void eachRow(int n, java.util.function.IntConsumer step) {
+        pool.parallelFor(n, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) step.accept(i);
+        });
     }
 
     private void linear(WeightMatrix m, float[] bias, float[] in, int n, float[] out) {
