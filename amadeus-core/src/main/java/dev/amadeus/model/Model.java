@@ -78,7 +78,6 @@ public final class Model implements AutoCloseable {
                 List<WeightMatrix> samples = weights.kernelSamples();
                 warmUp = Thread.ofPlatform().daemon().name("amadeus-warm-up").start(() -> {
                     try {
-                        VectorOps.warmUp(config.feedForwardLength());
                         KernelWarmUp.run(samples, interleave, decodeReady::countDown, loaded);
                     } finally {
                         decodeReady.countDown();
