@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Element-wise steps of the forward pass, on rows of flat row-major arrays. */
 final class VectorOps {
-    /** Eight lanes, as ggml's AVX2 code takes them: where a step treats groups of eight apart, so do we. */
+    /** Eight lanes, as ggml's AVX2 code takes them. */
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final int ONE_BITS = Float.floatToRawIntBits(1f);
 
@@ -52,8 +52,8 @@ final class VectorOps {
     }
 
     /**
-     * {@link #expApprox} of eight lanes at once, the same float in every lane. Lanes far enough below or above
-     * zero for the special scaling (|n| > 126) are rare, and then all eight go through the scalar version.
+     * {@link #expApprox} of eight lanes ({@link #F8}) at once, the same float in every lane. Lanes far enough below
+     * or above zero for the special scaling (|n| > 126) are rare, and then all eight go through the scalar version.
      */
     static FloatVector expApprox(FloatVector x) {
         FloatVector z = x.fma(0x1.715476p+0f, 0x1.8p23f);
@@ -61,10 +61,10 @@ final class VectorOps {
         if (n.abs().compare(VectorOperators.GT, 126f).anyTrue()) {
             float[] lanes = x.toArray();
             for (int j = 0; j < lanes.length; j++) lanes[j] = expApprox(lanes[j]);
-            return FloatVector.fromArray(x.species(), lanes, 0);
+            return FloatVector.fromArray(F8, lanes, 0);
         }
         FloatVector minusN = n.neg();
-        FloatVector b = minusN.fma(x.broadcast(0x1.7f7d1cp-20f), minusN.fma(x.broadcast(0x1.62e4p-1f), x));
+        FloatVector b = minusN.fma(FloatVector.broadcast(F8, 0x1.7f7d1cp-20f), minusN.fma(FloatVector.broadcast(F8, 0x1.62e4p-1f), x));
         FloatVector k = ((IntVector) z.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats();
         FloatVector u = b.mul(b);
         FloatVector j = b.fma(0x1.0e4020p-7f, 0x1.573e2ep-5f).fma(u, b.fma(0x1.555e66p-3f, 0x1.fffdb6p-2f))
