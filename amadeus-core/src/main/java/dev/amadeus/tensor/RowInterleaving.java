@@ -3,6 +3,9 @@ package dev.amadeus.tensor;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * A copy of a Q4_0, Q8_0, Q4_K or Q6_K matrix with every group of rows interleaved block by block, the layout
@@ -38,6 +41,9 @@ public final class RowInterleaving {
     public static final int ROWS = 8;
     /** Rows per group of Q4_0. */
     public static final int Q4_0_ROWS = 32;
+
+    /** Little-endian longs at any byte offset of a byte array: the copies move eight bytes at a time. */
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private RowInterleaving() {
     }
@@ -98,23 +104,33 @@ public final class RowInterleaving {
         if (type == GGMLType.Q6_K) return interleaveQ6_K(data, rows, cols, memory);
         int groups = rows / ROWS;
         int blocks = cols / 32;
-        // Scales and quant pairs move as 16-bit units: block b of row r is `units` shorts, the scale first.
-        int units = type.bytesPerBlock / 2;
-        long rowBytes = (long) type.bytesPerBlock * blocks;
-        MemorySegment out = memory.allocate((long) groups * blocks * groupBlockBytes(type), 64);
-        short[] in = new short[ROWS * units * blocks];
-        short[] group = new short[blocks * groupBlockBytes(type) / 2];
+        int blockBytes = GGMLType.Q8_0.bytesPerBlock;
+        int groupBlockBytes = groupBlockBytes(GGMLType.Q8_0);
+        int rowBytes = blockBytes * blocks;
+        MemorySegment out = memory.allocate((long) groups * blocks * groupBlockBytes, 64);
+        byte[] in = new byte[ROWS * rowBytes];
+        byte[] group = new byte[blocks * groupBlockBytes];
+        long[] quad = new long[4];
         for (int g = 0; g < groups; g++) {
-            MemorySegment.copy(data, ScalarKernels.SHORT, g * ROWS * rowBytes, in, 0, in.length);
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (long) g * ROWS * rowBytes, in, 0, in.length);
             for (int b = 0; b < blocks; b++) {
-                int dst = b * ROWS * units;
+                int dst = b * groupBlockBytes;
                 for (int r = 0; r < ROWS; r++) {
-                    int src = units * (r * blocks + b);
-                    group[dst + r] = in[src];
-                    for (int t = 0; t < units - 1; t++) group[dst + ROWS * (t + 1) + r] = in[src + 1 + t];
+                    group[dst + 2 * r] = in[r * rowBytes + b * blockBytes];
+                    group[dst + 2 * r + 1] = in[r * rowBytes + b * blockBytes + 1];
+                }
+                // Quant pairs 4T..4T+3 of four rows at a time: a 4 x 4 transpose of 16-bit units, one long per row in
+                // and one per chunk out.
+                for (int half = 0; half < 2; half++) {
+                    for (int t = 0; t < 16; t += 4) {
+                        int src = b * blockBytes + 2 + 2 * t;
+                        for (int i = 0; i < 4; i++) quad[i] = (long) LONG_LE.get(in, (4 * half + i) * rowBytes + src);
+                        transposeShorts4x4(quad);
+                        for (int j = 0; j < 4; j++) LONG_LE.set(group, dst + 16 + 16 * (t + j) + 8 * half, quad[j]);
+                    }
                 }
             }
-            MemorySegment.copy(group, 0, out, ScalarKernels.SHORT, (long) g * 2 * group.length, group.length);
+            MemorySegment.copy(group, 0, out, ValueLayout.JAVA_BYTE, (long) g * group.length, group.length);
         }
         return out;
     }
@@ -128,21 +144,70 @@ public final class RowInterleaving {
         MemorySegment out = memory.allocate(groups * groupBytes(GGMLType.Q4_0, cols), 64);
         byte[] in = new byte[(int) (Q4_0_ROWS * rowBytes)];
         byte[] group = new byte[blocks * groupBlockBytes];
+        long[] octet = new long[8];
         for (int g = 0; g < groups; g++) {
             MemorySegment.copy(data, ValueLayout.JAVA_BYTE, g * Q4_0_ROWS * rowBytes, in, 0, in.length);
-            for (int r = 0; r < Q4_0_ROWS; r++) {
-                int lane = q4_0Lane(r);
-                for (int b = 0; b < blocks; b++) {
-                    int src = (int) (r * rowBytes) + b * blockBytes;
-                    int dst = b * groupBlockBytes;
+            for (int b = 0; b < blocks; b++) {
+                int dst = b * groupBlockBytes;
+                for (int r = 0; r < Q4_0_ROWS; r++) {
+                    int lane = q4_0Lane(r), src = (int) (r * rowBytes) + b * blockBytes;
                     group[dst + 2 * lane] = in[src];
                     group[dst + 2 * lane + 1] = in[src + 1];
-                    for (int t = 0; t < 16; t++) group[dst + 2 * Q4_0_ROWS + Q4_0_ROWS * t + lane] = in[src + 2 + t];
+                }
+                // Quant bytes 8h..8h+7 of the eight rows of lanes 8k..8k+7: an 8 x 8 byte transpose, one long per row
+                // in and one per chunk out.
+                for (int k = 0; k < Q4_0_ROWS / 8; k++) {
+                    for (int h = 0; h < 2; h++) {
+                        int src = b * blockBytes + 2 + 8 * h;
+                        for (int i = 0; i < 8; i++) octet[i] = (long) LONG_LE.get(in, (int) (q4_0Row(8 * k + i) * rowBytes) + src);
+                        transposeBytes8x8(octet);
+                        for (int j = 0; j < 8; j++) {
+                            LONG_LE.set(group, dst + 2 * Q4_0_ROWS + Q4_0_ROWS * (8 * h + j) + 8 * k, octet[j]);
+                        }
+                    }
                 }
             }
             MemorySegment.copy(group, 0, out, ValueLayout.JAVA_BYTE, (long) g * group.length, group.length);
         }
         return out;
+    }
+
+    /** The row whose bytes are at {@code lane} of a Q4_0 group's chunks (the inverse of {@link #q4_0Lane}). */
+    static int q4_0Row(int lane) {
+        return lane % 2 == 0 ? lane / 2 : Q4_0_ROWS / 2 + lane / 2;
+    }
+
+    private static final long BYTES = 0x00FF00FF00FF00FFL, SHORTS = 0x0000FFFF0000FFFFL, INTS = 0x00000000FFFFFFFFL;
+
+    /**
+     * Transposes the 8 x 8 bytes held in {@code x} (byte j of {@code x[i]}, little-endian, is element (i, j)), in
+     * place: three rounds that swap the off-diagonal corners of 2 x 2 tiles, of bytes, then of 16-bit and of 32-bit units.
+     */
+    static void transposeBytes8x8(long[] x) {
+        for (int i = 0; i < 8; i += 2) swapCorners(x, i, i + 1, BYTES, 8);
+        for (int i = 0; i < 8; i += 4) {
+            swapCorners(x, i, i + 2, SHORTS, 16);
+            swapCorners(x, i + 1, i + 3, SHORTS, 16);
+        }
+        for (int i = 0; i < 4; i++) swapCorners(x, i, i + 4, INTS, 32);
+    }
+
+    /** {@link #transposeBytes8x8} for 4 x 4 16-bit units. */
+    static void transposeShorts4x4(long[] x) {
+        swapCorners(x, 0, 1, SHORTS, 16);
+        swapCorners(x, 2, 3, SHORTS, 16);
+        swapCorners(x, 0, 2, INTS, 32);
+        swapCorners(x, 1, 3, INTS, 32);
+    }
+
+    /**
+     * Units of {@code shift} bits: the odd units of {@code x[i]} trade places with the even units of {@code x[j]}
+     * ({@code mask} selects the even units).
+     */
+    private static void swapCorners(long[] x, int i, int j, long mask, int shift) {
+        long a = x[i], b = x[j];
+        x[i] = (a & mask) | ((b & mask) << shift);
+        x[j] = ((a >>> shift) & mask) | (b & ~mask);
     }
 
     /** Writes row r's part of one group super-block (at {@code dst} of {@code group}) from its blocks at {@code src} of {@code in}. */

@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -34,6 +35,66 @@ class RowInterleavingTest {
             }
         }
         return new WeightMatrix("w", type, rows, cols, data);
+    }
+
+    /**
+     * The copies, which move eight bytes at a time through transposes, put every byte where the layout (see
+     * {@link RowInterleaving}) says, as a byte-by-byte placement does: rows of whole groups and a partial one, short
+     * rows and rows of many blocks.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q4_0, 32, 1", "Q4_0, 70, 9", "Q4_0, 64, 176", "Q8_0, 8, 1", "Q8_0, 21, 9", "Q8_0, 16, 176"})
+    void copiesPlaceEveryByteAsTheLayoutSays(GGMLType type, int rows, int blocks) {
+        int cols = 32 * blocks;
+        WeightMatrix w = random(type, rows, cols, 23);
+        byte[] expected = type == GGMLType.Q4_0 ? placedQ4_0(w) : placedQ8_0(w);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment copy = w.interleaved(arena).interleavedData();
+            assertEquals(expected.length, copy.byteSize());
+            assertArrayEquals(expected, copy.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /** Q4_0's layout byte by byte: per group of 32 rows and block, the scales by lane, then chunk t of quant byte t. */
+    private static byte[] placedQ4_0(WeightMatrix w) {
+        int groupRows = RowInterleaving.Q4_0_ROWS, blocks = w.cols() / 32, groups = w.rows() / groupRows;
+        byte[] out = new byte[groups * blocks * groupRows * 18];
+        for (int g = 0; g < groups; g++) {
+            for (int b = 0; b < blocks; b++) {
+                int dst = (g * blocks + b) * groupRows * 18;
+                for (int r = 0; r < groupRows; r++) {
+                    long src = (long) (g * groupRows + r) * w.rowBytes() + b * 18L;
+                    int lane = RowInterleaving.q4_0Lane(r);
+                    out[dst + 2 * lane] = w.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, src);
+                    out[dst + 2 * lane + 1] = w.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, src + 1);
+                    for (int t = 0; t < 16; t++) {
+                        out[dst + 2 * groupRows + groupRows * t + lane] = w.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, src + 2 + t);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Q8_0's layout byte by byte: per group of eight rows and block, the scales, then chunk t of quant bytes 2t, 2t + 1. */
+    private static byte[] placedQ8_0(WeightMatrix w) {
+        int groupRows = RowInterleaving.ROWS, blocks = w.cols() / 32, groups = w.rows() / groupRows;
+        byte[] out = new byte[groups * blocks * groupRows * 34];
+        for (int g = 0; g < groups; g++) {
+            for (int b = 0; b < blocks; b++) {
+                int dst = (g * blocks + b) * groupRows * 34;
+                for (int r = 0; r < groupRows; r++) {
+                    long src = (long) (g * groupRows + r) * w.rowBytes() + b * 34L;
+                    for (int k = 0; k < 2; k++) out[dst + 2 * r + k] = w.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, src + k);
+                    for (int t = 0; t < 16; t++) {
+                        for (int k = 0; k < 2; k++) {
+                            out[dst + 16 + 16 * t + 2 * r + k] = w.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, src + 2 + 2 * t + k);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     @Test
