@@ -262,7 +262,8 @@ public final class Transformer {
         if (c.architecture().geluFfn) {
             for (int i = 0; i < n * ff; i++) gate[i] = VectorOps.gelu(gate[i]) * up[i];
         } else {
-            eachRow(n, i -> VectorOps.swiGlu(gate, up, i * ff, ff));
+            // Parts of whole eights, so that every element takes the same exponential as in a whole-row call.
+            eachRowInParts(n, ff, 8, (i, from, to) -> VectorOps.swiGlu(gate, up, i * ff + from, to - from));
         }
         float[] f = s.o;
         MatMul.matMul(lw.down(), gate, n, f, pool);
@@ -277,6 +278,27 @@ public final class Transformer {
         pool.parallelFor(n, (i0, i1) -> {
             for (int i = i0; i < i1; i++) step.accept(i);
         });
+    }
+
+    /**
+     * Runs a step that works on parts of a row over the batch's rows; with fewer rows than threads (decoding), each
+     * row is cut into one part per thread, of whole multiples of {@code unit} elements, so that the other cores
+     * work too instead of waiting for the next matrix product.
+     */
+    private void eachRowInParts(int n, int length, int unit, RowPart step) {
+        if (n >= pool.threads()) {
+            eachRow(n, i -> step.run(i, 0, length));
+            return;
+        }
+        int units = Math.ceilDiv(length, unit);
+        pool.parallelFor(units, (u0, u1) -> {
+            for (int i = 0; i < n; i++) step.run(i, u0 * unit, Math.min(length, u1 * unit));
+        });
+    }
+
+    @FunctionalInterface
+    private interface RowPart {
+        void run(int row, int from, int to);
     }
 
     private void linear(WeightMatrix m, float[] bias, float[] in, int n, float[] out) {

@@ -11,6 +11,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class MatMulTest {
 
+    /**
+     * A single activation row of 4096 elements or more is converted by all the threads, each taking whole blocks
+     * (three threads: parts that do not start at a multiple of anything but the block); the products equal those
+     * of the same row converted whole in a batch, bit for bit, plain and row-interleaved weights alike.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void longRowsConvertedInPartsGiveTheSameProducts(GGMLType type) {
+        Random rnd = new Random(500 + type.id);
+        int rows = 40, cols = 256 * 19, batch = 3;
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) type.byteSize(cols) * rows]);
+        RandomWeights.fill(type, data, rows, cols, 43, 0.05f);
+        float[] x = TestBlocks.gaussian(batch * cols, rnd);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared(); ThreadPool pool = new ThreadPool(3)) {
+            WeightMatrix plain = new WeightMatrix("w", type, rows, cols, data);
+            for (WeightMatrix w : new WeightMatrix[]{plain, plain.interleaved(arena)}) {
+                float[] batched = new float[batch * rows];
+                MatMul.matMul(w, x, batch, batched, pool);
+                for (int b = 0; b < batch; b++) {
+                    float[] single = new float[rows];
+                    MatMul.matVec(w, x, b * cols, single, 0, pool);
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(Float.floatToIntBits(batched[b * rows + r]), Float.floatToIntBits(single[r]),
+                                type + " row " + b + " output " + r);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1",
             "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
