@@ -9,12 +9,15 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Off-heap memory for large weight copies, backed by 2 MiB pages where the OS gives them: anonymous
- * {@code mmap} plus {@code madvise(MADV_HUGEPAGE)} through the FFM API. On Linux with transparent huge pages
- * in {@code madvise} mode (the common default), {@link Arena#allocate} gets 4 KiB pages: one page fault per
- * 4 KiB when first written (a 600 MB copy took 1.5 s of faults on a virtual machine against 0.05 s in
- * 2 MiB pages), and one TLB entry per 4 KiB when the kernels stream the weights. Where the calls are not
- * available (another OS, native access denied), the arena's own allocation is used.
+ * Off-heap memory for large weight copies: an anonymous {@code mmap} through the FFM API, whose pages are zero
+ * without being written (an {@link Arena#allocate} clears its memory, a second pass over it). On request
+ * ({@code -Damadeus.hugePages=true}) the mapping is advised to use 2 MiB pages ({@code madvise(MADV_HUGEPAGE)}).
+ * That is not the default: on the virtual machine this was measured on, whose kernel hands free blocks of 8 MiB
+ * back to the host ({@code page_reporting.page_reporting_order=11}), 2 MiB pages were mostly carved from such
+ * blocks and each first touch waited for the host to supply memory again. In 4 KiB pages, which come from
+ * smaller free blocks the machine still holds, ten alternating loads of each file were all faster (TinyLlama
+ * Q4_0 1.13-1.27 s against 1.40-1.90 s, Q8_0 1.66-2.23 s against 1.92-3.59 s) and decoding measured the same.
+ * Where the calls are not available (another OS, native access denied), the arena's own allocation is used.
  */
 public final class LargePages {
     private static final long HUGE_PAGE = 2L << 20;
@@ -24,13 +27,15 @@ public final class LargePages {
     private static final int MADV_POPULATE_READ = 22;
     private static final long PAGE = 4096;
     private static final Native NATIVE = Native.find();
+    /** Whether copies are advised to use 2 MiB pages (see above). */
+    private static final boolean HUGE_PAGES = Boolean.getBoolean("amadeus.hugePages");
 
     private LargePages() {
     }
 
     /**
-     * {@code bytes} of zeroed memory aligned to 64 bytes, freed when {@code arena} closes; in huge pages when
-     * possible, for sizes of at least one huge page.
+     * {@code bytes} of zeroed memory aligned to 64 bytes, freed when {@code arena} closes: mapped for sizes of at
+     * least one huge page (in huge pages if requested and possible), from the arena otherwise.
      */
     public static MemorySegment allocate(Arena arena, long bytes) {
         if (NATIVE == null || bytes < HUGE_PAGE) return arena.allocate(bytes, 64);
@@ -78,14 +83,16 @@ public final class LargePages {
             }
         }
 
-        /** An anonymous private mapping of {@code size} bytes advised to use huge pages, or null if mmap failed. */
+        /** An anonymous private mapping of {@code size} bytes (advised to use huge pages if requested), or null if mmap failed. */
         MemorySegment map(long size) {
             try {
                 MemorySegment p = (MemorySegment) mmap.invokeExact(MemorySegment.NULL, size, PROT_READ_WRITE,
                         MAP_PRIVATE_ANONYMOUS, -1, 0L);
                 if (p.address() == -1L || p.address() == 0L) return null;
-                // Advice only: without huge pages the mapping still works, in small pages.
-                int ignored = (int) madvise.invokeExact(p, size, MADV_HUGEPAGE);
+                if (HUGE_PAGES) {
+                    // Advice only: without huge pages the mapping still works, in small pages.
+                    int ignored = (int) madvise.invokeExact(p, size, MADV_HUGEPAGE);
+                }
                 return p;
             } catch (Throwable e) {
                 return null;
