@@ -91,6 +91,13 @@ public final class Activations {
     }
 
     /**
+     * Rows at least this long are converted by all the threads when there are fewer rows than threads: a 5632-element
+     * row (a feed-forward down projection's input) took 20 microseconds on one, while the others waited; for
+     * 2048 elements, meeting the other threads cost about what it saved.
+     */
+    private static final int SPLIT_ROW_LENGTH = 4096;
+
+    /**
      * {@link #convert} with the rows shared among {@code pool}'s threads. With {@code interleavedOnly}, for products
      * with {@link RowInterleaving row-interleaved} weights only, whose kernels do not read {@link #evenOdd}, which
      * is then left stale; with {@code quads}, the
@@ -98,13 +105,6 @@ public final class Activations {
      * Q8_0 weights, the Q8_0 format's {@link #pairs} (which only Q8_0 kernels read) are left stale. With
      * {@code floats}, the {@link #floatPairs} are filled too (Q8_0 format only).
      */
-    /**
-     * Rows at least this long are converted by all the threads when there are fewer rows than threads: a 5632-element
-     * row (a feed-forward down projection's input) took 20 microseconds on one, while the others waited; for
-     * 2048 elements, meeting the other threads cost about what it saved.
-     */
-    private static final int SPLIT_ROW_LENGTH = 4096;
-
     void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, boolean interleavedOnly, boolean quads,
                  boolean pairs, boolean floats, ThreadPool pool) {
         this.interleavedOnly = interleavedOnly;
@@ -169,10 +169,6 @@ public final class Activations {
             }
             default -> throw new IllegalArgumentException("not an activation format: " + format);
         }
-    }
-
-    void convertRow(int row, float[] x, int xOffset) {
-        convertRow(row, x, xOffset, 0, cols);
     }
 
     /** Elements {@code from..to} (whole blocks of the format) of row {@code row}, read from {@code x[xOffset..]}. */
