@@ -135,8 +135,8 @@ public final class MatMul {
 
     /**
      * Outputs of row groups {@code g0..g1} (rows {@code rowGroup(w) * g0 ..}) for activation rows {@code xRow..xRow + xRows}:
-     * from the row-interleaved copy where the matrix has one, from the original blocks otherwise (and for a last,
-     * partial group).
+     * from the row-interleaved copy where the matrix has one, panel after panel of its columns (each panel's groups
+     * lie together), from the original blocks otherwise (and for a last, partial group).
      */
     private static void rowGroups(TensorKernels kernels, WeightMatrix w, Activations a, int g0, int g1, int xRow, int xRows,
                                   float[] out, int outOffset, int outStride) {
@@ -145,9 +145,13 @@ public final class MatMul {
         int interleavedGroups = w.interleavedRows() / rowGroup;
         int mid = Math.clamp(interleavedGroups, g0, g1);
         if (mid > g0) {
-            long groupBytes = RowInterleaving.groupBytes(w.type(), w.cols());
-            kernels.dotInterleaved(w.type(), w.interleavedData(), g0 * groupBytes, mid - g0, a, xRow, xRows,
-                    out, outOffset + g0 * rowGroup, outStride);
+            int cols = w.cols(), panelCols = RowInterleaving.panelCols(w.type(), cols);
+            for (int c0 = 0; c0 < cols; c0 += panelCols) {
+                int width = Math.min(panelCols, cols - c0);
+                long at = RowInterleaving.panelOffset(w.type(), interleavedGroups, c0) + g0 * RowInterleaving.groupBytes(w.type(), width);
+                kernels.dotInterleaved(w.type(), w.interleavedData(), at, mid - g0, c0, width, a, xRow, xRows,
+                        out, outOffset + g0 * rowGroup, outStride);
+            }
         }
         if (g1 > mid) {
             int start = mid * rowGroup;

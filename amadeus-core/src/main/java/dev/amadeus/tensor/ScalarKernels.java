@@ -211,8 +211,11 @@ final class ScalarKernels implements TensorKernels {
     }
 
     @Override
-    public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
-                               float[] out, int outOffset, int outStride) {
+    public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, int firstCol, int cols, Activations x,
+                               int xRow, int xRows, float[] out, int outOffset, int outStride) {
+        if (type != GGMLType.Q8_0 && (firstCol != 0 || cols != x.cols)) {
+            throw new IllegalArgumentException("no panels in the interleaved layout of " + type);
+        }
         if (type == GGMLType.Q4_K) {
             dotInterleavedQ4_K(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
             return;
@@ -226,22 +229,22 @@ final class ScalarKernels implements TensorKernels {
             return;
         }
         if (type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
-        int cols = x.cols;
         int blocks = cols / 32;
         int blockBytes = RowInterleaving.groupBlockBytes(type);
         long groupBytes = RowInterleaving.groupBytes(type, cols);
         for (int g = 0; g < groups; g++) {
             for (int b = 0; b < xRows; b++) {
-                int xo = (xRow + b) * cols;
+                int xo = (xRow + b) * x.cols + firstCol;
                 for (int r = 0; r < RowInterleaving.ROWS; r++) {
-                    float acc = 0;
+                    int at0 = outOffset + b * outStride + RowInterleaving.ROWS * g + r;
+                    float acc = firstCol > 0 ? out[at0] : 0;
                     for (int blk = 0; blk < blocks; blk++) {
                         long at = o + g * groupBytes + (long) blk * blockBytes;
                         int e = xo + 32 * blk;
                         int sum = byteDot(s, at + 16, r, x.quants, e);
                         acc = Math.fma((float) sum, f16(s, at + 2 * r) * x.scales[e / 32], acc);
                     }
-                    out[outOffset + b * outStride + RowInterleaving.ROWS * g + r] = acc;
+                    out[at0] = acc;
                 }
             }
         }

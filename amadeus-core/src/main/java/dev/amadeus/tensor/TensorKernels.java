@@ -55,14 +55,16 @@ public interface TensorKernels {
     }
 
     /**
-     * Outputs of a {@link RowInterleaving row-interleaved} Q4_0 or Q8_0 matrix: for groups {@code g < groups} (the first
-     * at {@code byteOffset} of the interleaved copy) and activation rows {@code b < xRows} (row {@code xRow + b}
-     * of {@code x}), {@code out[outOffset + b * outStride + 8 * g + r]} is row r of group g dotted with the
-     * activation row. Each block's products are summed exactly as integers, then every row takes one float
-     * fused multiply-add per block, {@code acc = fma((float) sum, d_w * d_x, acc)}, in block order.
+     * Outputs of a {@link RowInterleaving row-interleaved} matrix over one panel of its columns, {@code firstCol ..
+     * firstCol + cols}: for groups {@code g < groups} (the first at {@code byteOffset} of the interleaved copy) and
+     * activation rows {@code b < xRows} (row {@code xRow + b} of {@code x}), {@code out[outOffset + b * outStride +
+     * rowsPerGroup * g + r]} is row r of group g dotted with the activation row over those columns, plus what it
+     * held if {@code firstCol > 0} (the sums of the panels before). Each block's products are summed exactly as
+     * integers, then every row takes one float fused multiply-add per block, {@code acc = fma((float) sum, d_w *
+     * d_x, acc)}, in block order, so that the panels one after another give what one pass over the row gives.
      */
-    void dotInterleaved(GGMLType type, MemorySegment interleaved, long byteOffset, int groups, Activations x, int xRow,
-                        int xRows, float[] out, int outOffset, int outStride);
+    void dotInterleaved(GGMLType type, MemorySegment interleaved, long byteOffset, int groups, int firstCol, int cols,
+                        Activations x, int xRow, int xRows, float[] out, int outOffset, int outStride);
 
     /**
      * Whether {@link #dotInterleaved} reads {@link Activations#pairQuads pairs of pairs} for {@code weightType}

@@ -28,6 +28,7 @@ import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.L2I;
 import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.OR;
 import static jdk.incubator.vector.VectorOperators.S2I;
@@ -146,10 +147,15 @@ final class VectorKernels implements TensorKernels {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H, s, o + 2L * i, LE).convertShape(S2I, I, 0);
             FloatVector v;
             if (f16) {
-                // Moving the half's exponent and mantissa into float position and scaling by 2^112 rebiases the
-                // exponent and converts subnormal halves exactly; infinities and NaNs need their exponent forced.
+                // A half's exponent and mantissa moved into float position, the exponent rebiased by adding 112;
+                // a subnormal half is its mantissa times 2^-24, converted from the integer; infinities and NaNs need
+                // their exponent forced. (Scaling the moved bits by 2^112 did both at once, but a subnormal half is
+                // then a subnormal float, and the CPU takes a slow microcode path for each multiplication by one:
+                // Q8_0 and K-quant block scales of small weights are subnormal halves, and decoding such a matrix
+                // ran at two thirds of the speed of the others. Q4_0's kernels keep the multiplication: their
+                // scales are subnormal only for blocks of near-zero weights, and they sit at C2's inlining limits.)
                 IntVector magnitude = h.and(0x7FFF);
-                IntVector bits = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                IntVector bits = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                         .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                         .or(h.and(0x8000).lanewise(LSHL, 16));
                 v = bits.reinterpretAsFloats();
@@ -333,21 +339,20 @@ final class VectorKernels implements TensorKernels {
     }
 
     @Override
-    public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
-                               float[] out, int outOffset, int outStride) {
+    public void dotInterleaved(GGMLType type, MemorySegment s, long o, int groups, int firstCol, int panelCols,
+                               Activations x, int xRow, int xRows, float[] out, int outOffset, int outStride) {
+        if (type == GGMLType.Q8_0) {
+            dotInterleavedQ8_0(s, o, groups, firstCol, panelCols, x, xRow, xRows, out, outOffset, outStride);
+            return;
+        }
+        if (firstCol != 0 || panelCols != x.cols) throw new IllegalArgumentException("no panels in the interleaved layout of " + type);
         if (type == GGMLType.Q4_0) {
             dotInterleavedQ4_0(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
             return;
         }
         boolean q4k = type == GGMLType.Q4_K;
-        boolean q6k = type == GGMLType.Q6_K;
-        if (!q4k && !q6k && type != GGMLType.Q8_0) throw new IllegalArgumentException("no interleaved layout for " + type);
-        if (type == GGMLType.Q8_0 && wide && groups >= 2 && xRows >= 4) {
-            dotInterleavedQ8_0Float(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
-            return;
-        }
+        if (!q4k && type != GGMLType.Q6_K) throw new IllegalArgumentException("no interleaved layout for " + type);
         int cols = x.cols;
-        int blocks = cols / 32;
         long groupBytes = RowInterleaving.groupBytes(type, cols);
         for (int g = 0; g < groups; g++, o += groupBytes) {
             int outAt = outOffset + RowInterleaving.ROWS * g;
@@ -363,69 +368,75 @@ final class VectorKernels implements TensorKernels {
                 for (; b < xRows; b++) dotQ4_KGroup(s, o, x.pairs, x.groupSums, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
                 continue;
             }
-            if (q6k) {
-                for (; b + 4 <= xRows; b += 4) {
-                    dotQ6_KGroup4(s, o, x.pairs, x.scales, (xRow + b) * cols, cols, cols / 256, out, outAt + b * outStride, outStride);
-                }
-                if (wide && x.rows == 1) {
-                    dotQ6_KGroupWide(s, o, x.pairs, x.scales, cols / 256, out, outAt);
-                    continue;
-                }
-                for (; b < xRows; b++) dotQ6_KGroup(s, o, x.pairs, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
-                continue;
-            }
             for (; b + 4 <= xRows; b += 4) {
-                int xo = (xRow + b) * cols;
-                if (wide) dotQ8_0Group4Wide(s, o, x.pairQuads, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
-                else dotQ8_0Group4(s, o, x.pairs, x.scales, xo, cols, blocks, out, outAt + b * outStride, outStride);
+                dotQ6_KGroup4(s, o, x.pairs, x.scales, (xRow + b) * cols, cols, cols / 256, out, outAt + b * outStride, outStride);
             }
             if (wide && x.rows == 1) {
-                dotQ8_0GroupWide(s, o, x.pairs, x.scales, blocks, out, outAt);
+                dotQ6_KGroupWide(s, o, x.pairs, x.scales, cols / 256, out, outAt);
+                continue;
+            }
+            for (; b < xRows; b++) dotQ6_KGroup(s, o, x.pairs, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
+        }
+    }
+
+    /** Interleaved Q8_0 over the panel of columns {@code firstCol .. firstCol + panelCols}. */
+    private void dotInterleavedQ8_0(MemorySegment s, long o, int groups, int firstCol, int panelCols, Activations x,
+                                    int xRow, int xRows, float[] out, int outOffset, int outStride) {
+        if (wide && groups >= 2 && xRows >= 4) {
+            dotInterleavedQ8_0Float(s, o, groups, firstCol, panelCols, x, xRow, xRows, out, outOffset, outStride);
+            return;
+        }
+        int cols = x.cols;
+        int blocks = panelCols / 32;
+        boolean resume = firstCol > 0;
+        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q8_0, panelCols);
+        for (int g = 0; g < groups; g++, o += groupBytes) {
+            int outAt = outOffset + RowInterleaving.ROWS * g;
+            int b = 0;
+            for (; b + 4 <= xRows; b += 4) {
+                int xo = (xRow + b) * cols + firstCol;
+                if (wide) dotQ8_0Group4Wide(s, o, x.pairQuads, x.scales, xo, cols, blocks, resume, out, outAt + b * outStride, outStride);
+                else dotQ8_0Group4(s, o, x.pairs, x.scales, xo, cols, blocks, resume, out, outAt + b * outStride, outStride);
+            }
+            if (wide && x.rows == 1) {
+                dotQ8_0GroupWide(s, o, x.pairs, x.scales, firstCol / 32, blocks, out, outAt);
                 continue;
             }
             for (; b < xRows; b++) {
-                dotQ8_0Group(s, o, x.pairs, x.scales, (xRow + b) * cols, blocks, out, outAt + b * outStride);
+                dotQ8_0Group(s, o, x.pairs, x.scales, (xRow + b) * cols + firstCol, blocks, resume, out, outAt + b * outStride);
             }
         }
     }
 
     /**
-     * Blocks per pass of {@link #dotInterleavedQ8_0Float}: four activation rows' float pairs for 64 blocks
-     * (32 KiB) stay in the first-level cache while every group pair of the call is applied to them. Whole rows
-     * of 5632 elements (90 KiB) did not, and made the float kernel slower than the integer one.
-     */
-    private static final int Q8_0_FLOAT_PASS_BLOCKS = 64;
-
-    /**
      * Q8_0 prefill in float arithmetic ({@link #dotQ8_0Group4x2Float}) over neighbouring pairs of groups, four
-     * activation rows at a time, in passes over {@value #Q8_0_FLOAT_PASS_BLOCKS} blocks; each pass resumes the
-     * previous one's sums from {@code out}, so the operations and their order are those of one pass. Other
-     * activation rows and an odd last group go the integer way.
+     * activation rows at a time, over one panel of columns: four rows' float pairs for a panel of 64 blocks (32 KiB)
+     * stay in the first-level cache while every group pair of the call is applied to them (whole rows of 5632
+     * elements, 90 KiB, did not, and made the float kernel slower than the integer one). Other activation rows and
+     * an odd last group go the integer way.
      */
-    private void dotInterleavedQ8_0Float(MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
-                                         float[] out, int outOffset, int outStride) {
+    private void dotInterleavedQ8_0Float(MemorySegment s, long o, int groups, int firstCol, int panelCols, Activations x,
+                                         int xRow, int xRows, float[] out, int outOffset, int outStride) {
         int cols = x.cols;
-        int blocks = cols / 32;
-        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q8_0, cols);
+        int blocks = panelCols / 32;
+        boolean resume = firstCol > 0;
+        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q8_0, panelCols);
         int pairs = groups / 2, fours = xRows / 4 * 4;
-        for (int k0 = 0; k0 < blocks; k0 += Q8_0_FLOAT_PASS_BLOCKS) {
-            int k1 = Math.min(blocks, k0 + Q8_0_FLOAT_PASS_BLOCKS);
-            for (int p = 0; p < pairs; p++) {
-                int outAt = outOffset + 2 * RowInterleaving.ROWS * p;
-                for (int b = 0; b < fours; b += 4) {
-                    dotQ8_0Group4x2Float(s, o + 2 * p * groupBytes, groupBytes, x.floatPairs, x.scales, (xRow + b) * cols,
-                            cols, k0, k1, out, outAt + b * outStride, outStride);
-                }
+        for (int p = 0; p < pairs; p++) {
+            int outAt = outOffset + 2 * RowInterleaving.ROWS * p;
+            for (int b = 0; b < fours; b += 4) {
+                dotQ8_0Group4x2Float(s, o + 2 * p * groupBytes, groupBytes, x.floatPairs, x.scales,
+                        (xRow + b) * cols + firstCol, cols, blocks, resume, out, outAt + b * outStride, outStride);
             }
         }
         for (int g = 0; g < 2 * pairs; g++) {
             for (int b = fours; b < xRows; b++) {
-                dotQ8_0Group(s, o + g * groupBytes, x.pairs, x.scales, (xRow + b) * cols, blocks, out,
+                dotQ8_0Group(s, o + g * groupBytes, x.pairs, x.scales, (xRow + b) * cols + firstCol, blocks, resume, out,
                         outOffset + RowInterleaving.ROWS * g + b * outStride);
             }
         }
         if (groups % 2 == 1) {
-            dotInterleaved(GGMLType.Q8_0, s, o + 2 * pairs * groupBytes, 1, x, xRow, xRows, out,
+            dotInterleavedQ8_0(s, o + 2 * pairs * groupBytes, 1, firstCol, panelCols, x, xRow, xRows, out,
                     outOffset + 2 * RowInterleaving.ROWS * pairs, outStride);
         }
     }
@@ -791,12 +802,12 @@ final class VectorKernels implements TensorKernels {
             float dx = xs[e0 >> 8];
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector d = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             IntVector hm = (IntVector) ShortVector.fromMemorySegment(H8, s, o + RowInterleaving.Q4_K_DMIN, LE).convertShape(S2I, I8, 0);
             IntVector magnitudeM = hm.and(0x7FFF);
-            FloatVector dmin = magnitudeM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector dmin = magnitudeM.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitudeM.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitudeM.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitudeM.compare(GE, 0x7C00))
                     .or(hm.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             acc = ((FloatVector) scaled.convert(I2F, 0)).fma(d.mul(dx), acc);
@@ -844,12 +855,12 @@ final class VectorKernels implements TensorKernels {
             float dx = xs[e0 >> 8];
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector d = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             IntVector hm = (IntVector) ShortVector.fromMemorySegment(H8, s, o + RowInterleaving.Q4_K_DMIN, LE).convertShape(S2I, I8, 0);
             IntVector magnitudeM = hm.and(0x7FFF);
-            FloatVector dmin = magnitudeM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector dmin = magnitudeM.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitudeM.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitudeM.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitudeM.compare(GE, 0x7C00))
                     .or(hm.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             acc = ((FloatVector) scaled.convert(I2F, 0)).fma(d.mul(dx), acc);
@@ -905,12 +916,12 @@ final class VectorKernels implements TensorKernels {
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector d = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             IntVector hm = (IntVector) ShortVector.fromMemorySegment(H8, s, o + RowInterleaving.Q4_K_DMIN, LE).convertShape(S2I, I8, 0);
             IntVector magnitudeM = hm.and(0x7FFF);
-            FloatVector dmin = magnitudeM.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector dmin = magnitudeM.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitudeM.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitudeM.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitudeM.compare(GE, 0x7C00))
                     .or(hm.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             float dx0 = xs[(e0 + 0 * cols) >> 8];
@@ -959,7 +970,7 @@ final class VectorKernels implements TensorKernels {
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector d = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             acc = ((FloatVector) scaled.convert(I2F, 0)).fma(d.mul(xs[e0 >> 8]), acc);
@@ -1000,7 +1011,7 @@ final class VectorKernels implements TensorKernels {
             IntVector rows = ((IntVector) scaled.reinterpretShape(I8, 0)).add((IntVector) scaled.reinterpretShape(I8, 1));
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector d = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             acc = ((FloatVector) rows.convert(I2F, 0)).fma(d.mul(xs[sb]), acc);
@@ -1041,7 +1052,7 @@ final class VectorKernels implements TensorKernels {
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector d = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector d = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             acc0 = ((FloatVector) scaled0.convert(I2F, 0)).fma(d.mul(xs[e0 >> 8]), acc0);
@@ -1071,9 +1082,10 @@ final class VectorKernels implements TensorKernels {
      * memory, and the fewer instructions per byte, the more of its bandwidth one core draws: this takes about 85
      * per block, where zipping the weights' chunks to match a broadcast pair of pairs took about 120.
      */
-    private static void dotQ8_0GroupWide(MemorySegment s, long o, int[] xp, float[] xs, int blocks, float[] out, int outAt) {
-        FloatVector a0 = FloatVector.zero(F8);
-        for (int blk = 0; blk < blocks; blk++, o += 272) {
+    private static void dotQ8_0GroupWide(MemorySegment s, long o, int[] xp, float[] xs, int firstBlock, int blocks,
+                                         float[] out, int outAt) {
+        FloatVector a0 = firstBlock > 0 ? FloatVector.fromArray(F8, out, outAt) : FloatVector.zero(F8);
+        for (int blk = firstBlock; blk < firstBlock + blocks; blk++, o += 272) {
             IntVector xv = IntVector.fromArray(I16, xp, 16 * blk);
             IntVector sums = IntVector.zero(I16), two;
             two = ((ShortVector) ByteVector.fromMemorySegment(B32, s, o + 16, LE).convertShape(B2S, S32, 0)).mul(xv.rearrange(SPREAD_0).reinterpretAsShorts())
@@ -1095,7 +1107,7 @@ final class VectorKernels implements TensorKernels {
             IntVector i0 = ((IntVector) sums.reinterpretShape(I8, 0)).add((IntVector) sums.reinterpretShape(I8, 1));
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector dw = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             a0 = ((FloatVector) i0.convert(I2F, 0)).fma(dw.mul(xs[blk]), a0);
@@ -1103,9 +1115,9 @@ final class VectorKernels implements TensorKernels {
         a0.intoArray(out, outAt);
     }
 
-    private static void dotQ8_0Group(MemorySegment s, long o, int[] xp, float[] xs, int xo, int blocks,
+    private static void dotQ8_0Group(MemorySegment s, long o, int[] xp, float[] xs, int xo, int blocks, boolean resume,
                                       float[] out, int outAt) {
-        FloatVector a0 = FloatVector.zero(F8);
+        FloatVector a0 = resume ? FloatVector.fromArray(F8, out, outAt) : FloatVector.zero(F8);
         int x0 = xo;
         for (int blk = 0; blk < blocks; blk++, o += 272) {
             int e = 32 * blk;
@@ -1146,7 +1158,7 @@ final class VectorKernels implements TensorKernels {
             i0 = i0.add(j0.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(j0.lanewise(ASHR, 16));
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector dw = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             a0 = ((FloatVector) i0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
@@ -1161,8 +1173,14 @@ final class VectorKernels implements TensorKernels {
      * of the block.
      */
     private static void dotQ8_0Group4Wide(MemorySegment s, long o, long[] xq, float[] xs, int xo, int cols, int blocks,
-                                          float[] out, int outAt, int outStride) {
+                                          boolean resume, float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        if (resume) {
+            a0 = FloatVector.fromArray(F8, out, outAt);
+            a1 = FloatVector.fromArray(F8, out, outAt + outStride);
+            a2 = FloatVector.fromArray(F8, out, outAt + 2 * outStride);
+            a3 = FloatVector.fromArray(F8, out, outAt + 3 * outStride);
+        }
         int q0 = xo >> 2, q1 = q0 + (cols >> 2), q2 = q1 + (cols >> 2), q3 = q2 + (cols >> 2);
         IntVector i0 = IntVector.zero(I16), i1 = i0, i2 = i0, i3 = i0;
         // One loop over all the blocks' steps, each block's end handled inside it (see dotQ4_0Rows).
@@ -1188,7 +1206,7 @@ final class VectorKernels implements TensorKernels {
             if (m != 6) continue;
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, at, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector dw = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             LongVector l0 = i0.reinterpretAsLongs();
@@ -1224,8 +1242,8 @@ final class VectorKernels implements TensorKernels {
 
     /**
      * Q8_0 prefill in float arithmetic, for two neighbouring groups of eight rows ({@code groupBytes} apart) and
-     * four activation rows ({@code cols} apart), blocks {@code k0..k1} (resuming the sums in {@code out} unless
-     * {@code k0} is 0), 512-bit vectors only. A 16-byte chunk (two elements of the eight
+     * four activation rows ({@code cols} apart, the first from {@code xo}), {@code blocks} blocks (resuming the sums
+     * in {@code out} if {@code resume}), 512-bit vectors only. A 16-byte chunk (two elements of the eight
      * rows) is widened to 16 floats and multiplied by a broadcast pair of activation quants as floats
      * ({@link Activations#floatPairs}); each block's 16 products per lane are summed in a float lane.
      * <p>
@@ -1240,9 +1258,9 @@ final class VectorKernels implements TensorKernels {
      * chunks (as in {@link #dotQ4_0Rows}) measured a third slower here.
      */
     private static void dotQ8_0Group4x2Float(MemorySegment s, long o, long groupBytes, long[] xf, float[] xs, int xo,
-                                             int cols, int k0, int k1, float[] out, int outAt, int outStride) {
+                                             int cols, int blocks, boolean resume, float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        if (k0 > 0) {
+        if (resume) {
             a0 = FloatVector.fromArray(F8, out, outAt);
             a1 = FloatVector.fromArray(F8, out, outAt + outStride);
             a2 = FloatVector.fromArray(F8, out, outAt + 2 * outStride);
@@ -1253,8 +1271,7 @@ final class VectorKernels implements TensorKernels {
             b3 = FloatVector.fromArray(F8, out, outAt + 8 + 3 * outStride);
         }
         int q0 = xo >> 1, q1 = q0 + (cols >> 1), q2 = q1 + (cols >> 1), q3 = q2 + (cols >> 1);
-        o += 272L * k0;
-        for (int blk = k0; blk < k1; blk++, o += 272) {
+        for (int blk = 0; blk < blocks; blk++, o += 272) {
             FloatVector p0 = FloatVector.zero(F16), p1 = p0, p2 = p0, p3 = p0, r0 = p0, r1 = p0, r2 = p0, r3 = p0;
             int e = 16 * blk;
             for (int t = 0; t < 16; t++) {
@@ -1275,12 +1292,12 @@ final class VectorKernels implements TensorKernels {
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector dw = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             h = (IntVector) ShortVector.fromMemorySegment(H8, s, o + groupBytes, LE).convertShape(S2I, I8, 0);
             magnitude = h.and(0x7FFF);
-            FloatVector du = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector du = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             int sb = (xo >> 5) + blk, sc = cols >> 5;
@@ -1306,8 +1323,14 @@ final class VectorKernels implements TensorKernels {
 
     /** {@link #dotQ8_0Group} for four activation rows ({@code cols} apart), each loaded weight chunk used by all four. */
     private static void dotQ8_0Group4(MemorySegment s, long o, int[] xp, float[] xs, int xo, int cols, int blocks,
-                                      float[] out, int outAt, int outStride) {
+                                      boolean resume, float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        if (resume) {
+            a0 = FloatVector.fromArray(F8, out, outAt);
+            a1 = FloatVector.fromArray(F8, out, outAt + outStride);
+            a2 = FloatVector.fromArray(F8, out, outAt + 2 * outStride);
+            a3 = FloatVector.fromArray(F8, out, outAt + 3 * outStride);
+        }
         int x0 = xo;
         int x1 = xo + 1 * cols;
         int x2 = xo + 2 * cols;
@@ -1337,7 +1360,7 @@ final class VectorKernels implements TensorKernels {
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, I8, 0);
             IntVector magnitude = h.and(0x7FFF);
-            FloatVector dw = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            FloatVector dw = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                     .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                     .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
             a0 = ((FloatVector) i0.convert(I2F, 0)).fma(dw.mul(xs[(x0 + e) / 32]), a0);
@@ -1627,7 +1650,7 @@ final class VectorKernels implements TensorKernels {
                 FloatVector w;
                 if (f16) {
                     IntVector magnitude = h.and(0x7FFF);
-                    w = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    w = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                             .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                             .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
                 } else {
@@ -1659,7 +1682,7 @@ final class VectorKernels implements TensorKernels {
                 FloatVector w;
                 if (f16) {
                     IntVector magnitude = h.and(0x7FFF);
-                    w = magnitude.lanewise(LSHL, 13).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    w = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
                             .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
                             .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
                 } else {
