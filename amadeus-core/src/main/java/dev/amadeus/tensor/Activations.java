@@ -57,6 +57,21 @@ public final class Activations {
     /** F32, F16 and BF16 formats: the (rounded) values themselves. */
     float[] values = new float[0];
 
+    /**
+     * Whether Q8_0 and Q8_K rows are converted by {@link VectorActivations} (the same bits as the scalar code):
+     * by default wherever the vector kernels are chosen and the vectors are wide enough.
+     */
+    private final boolean vectors;
+
+    public Activations() {
+        this(KernelChoice.PREFERRED != ScalarKernels.INSTANCE);
+    }
+
+    /** With {@code vectors} false, every row goes through the scalar references (tests compare the two). */
+    Activations(boolean vectors) {
+        this.vectors = vectors && VectorActivations.SUPPORTED;
+    }
+
     public GGMLType format() {
         return format;
     }
@@ -136,6 +151,16 @@ public final class Activations {
     }
 
     private void convertPart(float[] x, int offset, int r, int from, int to, boolean quads, boolean floats) {
+        if (vectors && (format == GGMLType.Q8_0 || format == GGMLType.Q8_K)) {
+            int start = r * cols + from, in = offset + r * cols + from;
+            if (format == GGMLType.Q8_0) {
+                VectorActivations.q8_0(x, in, to - from, this, start, !noPairs, quads, floats);
+                if (!interleavedOnly) evenOdd(start, r * cols + to);
+            } else {
+                VectorActivations.q8_K(x, in, to - from, this, start, quads);
+            }
+            return;
+        }
         convertRow(r, x, offset + r * cols, from, to);
         if (quads) quadRow(r, from, to);
         if (floats) floatPairRow(r, from, to);
@@ -185,10 +210,7 @@ public final class Activations {
             case Q8_0 -> {
                 Quantizers.activationQ8_0(x, in, n, quants, start, scales, start / 32, null);
                 for (int i = start; i < end; i++) wide[i] = quants[i];
-                for (int i = start; i < end && !interleavedOnly; i++) {
-                    int inBlock = i & 31;
-                    evenOdd[(i & ~31) + (inBlock >> 1) + 16 * (inBlock & 1)] = quants[i];
-                }
+                if (!interleavedOnly) evenOdd(start, end);
                 if (!noPairs) pair(start, end);
                 for (int b = start; b < end; b += 32) {
                     int sum = 0;
@@ -202,6 +224,14 @@ public final class Activations {
                 pair(start, end);
             }
             default -> throw new IllegalStateException(format.toString());
+        }
+    }
+
+    /** Fills {@link #evenOdd} of elements {@code start..end} (whole blocks) from the quants. */
+    private void evenOdd(int start, int end) {
+        for (int i = start; i < end; i++) {
+            int inBlock = i & 31;
+            evenOdd[(i & ~31) + (inBlock >> 1) + 16 * (inBlock & 1)] = quants[i];
         }
     }
 
