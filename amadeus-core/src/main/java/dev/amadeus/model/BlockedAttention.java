@@ -38,6 +38,11 @@ final class BlockedAttention {
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     /** For element-wise work over a head's values, where the vector width does not change the arithmetic. */
     private static final VectorSpecies<Float> FV = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_PREFERRED : F8;
+    /**
+     * Whether the last pass weighs two query heads at once ({@link Worker#addWeightedGroupsPair}): its sixteen
+     * accumulators and the shared value row fit the 32 registers of 512-bit CPUs, not the 16 of AVX2.
+     */
+    private static final boolean PAIRED = FV.vectorBitSize() >= 512;
     /** Passes over the blocks: running max and sum; exact sums where the max rose; weighted values. */
     private static final int NORMALIZE = 0, RESUM = 1, WEIGH = 2;
     /** Scores a thread keeps from the first pass for the others (4 MiB); a job needing more computes them again. */
@@ -90,7 +95,7 @@ final class BlockedAttention {
 
     /** One thread's buffers, grown as calls need them. */
     private static final class Scratch {
-        float[] keys = new float[0], values = new float[0], scores = new float[0], cosSin = new float[0];
+        float[] keys = new float[0], values = new float[0], scores = new float[0], pairScores = new float[0], cosSin = new float[0];
         float[] max = new float[0], acc = new float[0], kept = new float[0];
         final float[] lanes = new float[8], fourLanes = new float[32];
         double[] sum = new double[0];
@@ -111,7 +116,7 @@ final class BlockedAttention {
         final float scale, cap;
         final boolean f32Order, roundWeights;
         final Scratch scratch;
-        final float[] keys, values, scores, cosSin, lanes, fourLanes;
+        final float[] keys, values, scores, pairScores, cosSin, lanes, fourLanes;
         final float[] max, acc;
         final double[] sum;
         final boolean[] rescaled;
@@ -141,7 +146,10 @@ final class BlockedAttention {
             int states = tile * group;
             if (b.keys.length < BLOCK * hd) b.keys = new float[BLOCK * hd];
             if (b.values.length < BLOCK * vhd) b.values = new float[BLOCK * vhd];
-            if (b.scores.length < BLOCK) b.scores = new float[BLOCK];
+            if (b.scores.length < BLOCK) {
+                b.scores = new float[BLOCK];
+                b.pairScores = new float[BLOCK];
+            }
             if (keyRopes != null && b.cosSin.length < 2 * keyRopes[0].pairs()) b.cosSin = new float[2 * keyRopes[0].pairs()];
             if (b.max.length < states) {
                 b.max = new float[states];
@@ -152,6 +160,7 @@ final class BlockedAttention {
             keys = b.keys;
             values = b.values;
             scores = b.scores;
+            pairScores = b.pairScores;
             cosSin = b.cosSin;
             lanes = b.lanes;
             fourLanes = b.fourLanes;
@@ -207,7 +216,10 @@ final class BlockedAttention {
                         if (rFrom > rTo) continue;
                         for (int g = 0; g < group; g++) {
                             int state = (r - r0) * group + g, qOff = r * qd + (kvh * group + g) * hd;
-                            if (weigh) weigh(state, qOff, from, rFrom, rTo);
+                            if (weigh && PAIRED && vhd % FV.length() == 0 && g + 1 < group) {
+                                weighPair(state, qOff, from, rFrom, rTo);
+                                g++;
+                            } else if (weigh) weigh(state, qOff, from, rFrom, rTo);
                             else if (pass == NORMALIZE) normalizer(state, qOff, from, rFrom, rTo);
                             else if (rescaled[state]) resum(state, qOff, from, rFrom, rTo);
                         }
@@ -216,13 +228,25 @@ final class BlockedAttention {
             }
             for (int r = r0; r < r1; r++) {
                 for (int g = 0; g < group; g++) {
-                    int base = ((r - r0) * group + g) * 8 * vhd;
-                    int o = r * c.heads() * vhd + (kvh * group + g) * vhd;
-                    for (int d = 0; d < vhd; d++) {
-                        for (int lane = 0; lane < 8; lane++) lanes[lane] = acc[base + lane * vhd + d];
-                        out[o + d] = VectorOps.hsum8(lanes, 0);
-                    }
+                    sumLanes(((r - r0) * group + g) * 8 * vhd, r * c.heads() * vhd + (kvh * group + g) * vhd);
                 }
+            }
+        }
+
+        /** Output {@code o..o+vhd} from the eight position lanes at {@code base}: {@link VectorOps#hsum8} per element, across elements in vectors. */
+        void sumLanes(int base, int o) {
+            int d = 0;
+            for (; d <= vhd - FV.length(); d += FV.length()) {
+                int a = base + d;
+                FloatVector b0 = FloatVector.fromArray(FV, acc, a).add(FloatVector.fromArray(FV, acc, a + 4 * vhd));
+                FloatVector b1 = FloatVector.fromArray(FV, acc, a + vhd).add(FloatVector.fromArray(FV, acc, a + 5 * vhd));
+                FloatVector b2 = FloatVector.fromArray(FV, acc, a + 2 * vhd).add(FloatVector.fromArray(FV, acc, a + 6 * vhd));
+                FloatVector b3 = FloatVector.fromArray(FV, acc, a + 3 * vhd).add(FloatVector.fromArray(FV, acc, a + 7 * vhd));
+                b0.add(b2).add(b1.add(b3)).intoArray(out, o + d);
+            }
+            for (; d < vhd; d++) {
+                for (int lane = 0; lane < 8; lane++) lanes[lane] = acc[base + lane * vhd + d];
+                out[o + d] = VectorOps.hsum8(lanes, 0);
             }
         }
 
@@ -316,6 +340,39 @@ final class BlockedAttention {
          */
         void weigh(int s, int qOff, int from, int rFrom, int rTo) {
             int count = rTo - rFrom + 1, k0 = rFrom - from, base = s * 8 * vhd;
+            probabilities(s, qOff, from, rFrom, rTo);
+            int head = Math.min(count, Math.floorMod(-rFrom, 8));
+            int tail = head + (count - head) / 8 * 8;
+            if (vhd % FV.length() == 0) {
+                addWeighted(scores, base, k0, rFrom, 0, head);
+                addWeightedGroups(base, k0, head, tail);
+                addWeighted(scores, base, k0, rFrom, tail, count);
+            } else {
+                addWeighted(scores, base, k0, rFrom, 0, count);
+            }
+        }
+
+        /**
+         * {@link #weigh} for states {@code s} and {@code s + 1}, two query heads of one token (the same positions):
+         * their whole groups of eight positions share each value row loaded ({@link #addWeightedGroupsPair}).
+         */
+        void weighPair(int s, int qOff, int from, int rFrom, int rTo) {
+            int count = rTo - rFrom + 1, k0 = rFrom - from, base = s * 8 * vhd, next = base + 8 * vhd;
+            probabilities(s, qOff, from, rFrom, rTo);
+            System.arraycopy(scores, 0, pairScores, 0, count);
+            probabilities(s + 1, qOff + hd, from, rFrom, rTo);
+            int head = Math.min(count, Math.floorMod(-rFrom, 8));
+            int tail = head + (count - head) / 8 * 8;
+            addWeighted(pairScores, base, k0, rFrom, 0, head);
+            addWeighted(scores, next, k0, rFrom, 0, head);
+            addWeightedGroupsPair(base, next, k0, head, tail);
+            addWeighted(pairScores, base, k0, rFrom, tail, count);
+            addWeighted(scores, next, k0, rFrom, tail, count);
+        }
+
+        /** State {@code s}'s probabilities of positions {@code rFrom..rTo} into {@code scores}: normalized, rounded as llama.cpp's. */
+        void probabilities(int s, int qOff, int from, int rFrom, int rTo) {
+            int count = rTo - rFrom + 1;
             if (kept != null) keptScores(s, rFrom, count);
             else scores(qOff, from, rFrom, rTo);
             exp(scores, count, max[s]);
@@ -324,21 +381,12 @@ final class BlockedAttention {
                 float p = scores[i] * inv;
                 scores[i] = roundWeights ? Float.float16ToFloat(Float.floatToFloat16(p)) : p;
             }
-            int head = Math.min(count, Math.floorMod(-rFrom, 8));
-            int tail = head + (count - head) / 8 * 8;
-            if (vhd % FV.length() == 0) {
-                addWeighted(base, k0, rFrom, 0, head);
-                addWeightedGroups(base, k0, head, tail);
-                addWeighted(base, k0, rFrom, tail, count);
-            } else {
-                addWeighted(base, k0, rFrom, 0, count);
-            }
         }
 
-        /** Probabilities {@code i0..i1} of the block times their value rows, each into the lane of its position. */
-        void addWeighted(int base, int k0, int rFrom, int i0, int i1) {
+        /** Probabilities {@code p[i0..i1)} of the block times their value rows, each into the lane of its position. */
+        void addWeighted(float[] probabilities, int base, int k0, int rFrom, int i0, int i1) {
             for (int i = i0; i < i1; i++) {
-                float p = scores[i];
+                float p = probabilities[i];
                 int a = base + ((rFrom + i) & 7) * vhd, v = (k0 + i) * vhd, d = 0;
                 FloatVector pv = FloatVector.broadcast(F8, p);
                 for (; d <= vhd - 8; d += 8) {
@@ -377,6 +425,69 @@ final class BlockedAttention {
                 a5.intoArray(acc, a + 5 * vhd);
                 a6.intoArray(acc, a + 6 * vhd);
                 a7.intoArray(acc, a + 7 * vhd);
+            }
+        }
+
+        /**
+         * {@link #addWeightedGroups} for two states at once ({@code scores} the second's, {@link #pairScores} the first's):
+         * sixteen accumulators, each value row loaded once for both. The same operations per state in the same order.
+         */
+        void addWeightedGroupsPair(int base, int next, int k0, int i0, int i1) {
+            if (i0 >= i1) return;
+            float[] p = pairScores, q = scores;
+            for (int d = 0; d < vhd; d += FV.length()) {
+                int a = base + d, b = next + d;
+                FloatVector a0 = FloatVector.fromArray(FV, acc, a), a1 = FloatVector.fromArray(FV, acc, a + vhd),
+                        a2 = FloatVector.fromArray(FV, acc, a + 2 * vhd), a3 = FloatVector.fromArray(FV, acc, a + 3 * vhd),
+                        a4 = FloatVector.fromArray(FV, acc, a + 4 * vhd), a5 = FloatVector.fromArray(FV, acc, a + 5 * vhd),
+                        a6 = FloatVector.fromArray(FV, acc, a + 6 * vhd), a7 = FloatVector.fromArray(FV, acc, a + 7 * vhd);
+                FloatVector b0 = FloatVector.fromArray(FV, acc, b), b1 = FloatVector.fromArray(FV, acc, b + vhd),
+                        b2 = FloatVector.fromArray(FV, acc, b + 2 * vhd), b3 = FloatVector.fromArray(FV, acc, b + 3 * vhd),
+                        b4 = FloatVector.fromArray(FV, acc, b + 4 * vhd), b5 = FloatVector.fromArray(FV, acc, b + 5 * vhd),
+                        b6 = FloatVector.fromArray(FV, acc, b + 6 * vhd), b7 = FloatVector.fromArray(FV, acc, b + 7 * vhd);
+                for (int g = i0; g < i1; g += 8) {
+                    int v = (k0 + g) * vhd + d;
+                    FloatVector x = FloatVector.fromArray(FV, values, v);
+                    a0 = x.fma(FloatVector.broadcast(FV, p[g]), a0);
+                    b0 = x.fma(FloatVector.broadcast(FV, q[g]), b0);
+                    x = FloatVector.fromArray(FV, values, v + vhd);
+                    a1 = x.fma(FloatVector.broadcast(FV, p[g + 1]), a1);
+                    b1 = x.fma(FloatVector.broadcast(FV, q[g + 1]), b1);
+                    x = FloatVector.fromArray(FV, values, v + 2 * vhd);
+                    a2 = x.fma(FloatVector.broadcast(FV, p[g + 2]), a2);
+                    b2 = x.fma(FloatVector.broadcast(FV, q[g + 2]), b2);
+                    x = FloatVector.fromArray(FV, values, v + 3 * vhd);
+                    a3 = x.fma(FloatVector.broadcast(FV, p[g + 3]), a3);
+                    b3 = x.fma(FloatVector.broadcast(FV, q[g + 3]), b3);
+                    x = FloatVector.fromArray(FV, values, v + 4 * vhd);
+                    a4 = x.fma(FloatVector.broadcast(FV, p[g + 4]), a4);
+                    b4 = x.fma(FloatVector.broadcast(FV, q[g + 4]), b4);
+                    x = FloatVector.fromArray(FV, values, v + 5 * vhd);
+                    a5 = x.fma(FloatVector.broadcast(FV, p[g + 5]), a5);
+                    b5 = x.fma(FloatVector.broadcast(FV, q[g + 5]), b5);
+                    x = FloatVector.fromArray(FV, values, v + 6 * vhd);
+                    a6 = x.fma(FloatVector.broadcast(FV, p[g + 6]), a6);
+                    b6 = x.fma(FloatVector.broadcast(FV, q[g + 6]), b6);
+                    x = FloatVector.fromArray(FV, values, v + 7 * vhd);
+                    a7 = x.fma(FloatVector.broadcast(FV, p[g + 7]), a7);
+                    b7 = x.fma(FloatVector.broadcast(FV, q[g + 7]), b7);
+                }
+                a0.intoArray(acc, a);
+                a1.intoArray(acc, a + vhd);
+                a2.intoArray(acc, a + 2 * vhd);
+                a3.intoArray(acc, a + 3 * vhd);
+                a4.intoArray(acc, a + 4 * vhd);
+                a5.intoArray(acc, a + 5 * vhd);
+                a6.intoArray(acc, a + 6 * vhd);
+                a7.intoArray(acc, a + 7 * vhd);
+                b0.intoArray(acc, b);
+                b1.intoArray(acc, b + vhd);
+                b2.intoArray(acc, b + 2 * vhd);
+                b3.intoArray(acc, b + 3 * vhd);
+                b4.intoArray(acc, b + 4 * vhd);
+                b5.intoArray(acc, b + 5 * vhd);
+                b6.intoArray(acc, b + 6 * vhd);
+                b7.intoArray(acc, b + 7 * vhd);
             }
         }
     }
