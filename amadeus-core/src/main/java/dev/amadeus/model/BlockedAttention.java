@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * single pass is off by those roundings (about 1e-4 relative), and with quantized weights they move
  * activations across 8-bit rounding steps, enough to flip 2% of next-token argmaxes against llama.cpp.
  * The scores of the first pass are kept for the others while they fit {@value #KEPT_SCORES} floats per
- * thread (a prompt's tile over a context of thousands); beyond that they are computed again in each pass.
+ * thread (a prompt's tile over a context of thousands), and so are their exponentials relative to the final
+ * maximum, which the last pass then takes as they are; beyond that both are computed again in each pass.
  * <p>
  * A job is a tile of consecutive tokens and one KV head: each block of keys and values is decoded once
  * per pass and used by every query head of the group and every token of the tile.
@@ -96,7 +97,7 @@ final class BlockedAttention {
     /** One thread's buffers, grown as calls need them. */
     private static final class Scratch {
         float[] keys = new float[0], values = new float[0], scores = new float[0], pairScores = new float[0], cosSin = new float[0];
-        float[] max = new float[0], acc = new float[0], kept = new float[0];
+        float[] max = new float[0], acc = new float[0], kept = new float[0], keptExp = new float[0];
         final float[] lanes = new float[8], fourLanes = new float[32];
         double[] sum = new double[0];
         boolean[] rescaled = new boolean[0];
@@ -104,6 +105,11 @@ final class BlockedAttention {
         float[] kept(int size) {
             if (kept.length < size) kept = new float[size];
             return kept;
+        }
+
+        float[] keptExp(int size) {
+            if (keptExp.length < size) keptExp = new float[size];
+            return keptExp;
         }
     }
 
@@ -122,6 +128,11 @@ final class BlockedAttention {
         final boolean[] rescaled;
         /** The current job's scores from the first pass, per state and position from {@code keptFrom}, or null. */
         float[] kept;
+        /**
+         * Beside {@link #kept}, their exponentials relative to the state's final maximum, for the last pass: those of
+         * the first pass where the maximum never rose after a state's first block, else those of the pass between.
+         */
+        float[] keptExp;
         int keptFrom, keptSpan;
 
         Worker(int layer, KVCache cache, int start, float[] q, float[] out, RotaryEmbedding[] keyRopes, int tile) {
@@ -184,6 +195,7 @@ final class BlockedAttention {
             keptFrom = lo;
             keptSpan = hi - lo + 1;
             kept = (long) states * keptSpan <= keptScores ? scratch.kept(states * keptSpan) : null;
+            keptExp = kept != null ? scratch.keptExp(states * keptSpan) : null;
             for (int pass = NORMALIZE; pass <= WEIGH; pass++) {
                 if (pass == RESUM) {
                     boolean any = false;
@@ -317,6 +329,7 @@ final class BlockedAttention {
         /** Adds the exponentials of the scores (relative to the state's maximum) to its sum, by aligned groups of eight positions as ggml's softmax over a whole cache row. */
         void addExponentials(int s, int rFrom, int count) {
             exp(scores, count, max[s]);
+            if (keptExp != null) System.arraycopy(scores, 0, keptExp, s * keptSpan + rFrom - keptFrom, count);
             for (int i = 0; i < count; ) {
                 if (((rFrom + i) & 7) == 0 && i + 8 <= count) {
                     sum[s] += VectorOps.hsum8(scores, i);
@@ -373,9 +386,12 @@ final class BlockedAttention {
         /** State {@code s}'s probabilities of positions {@code rFrom..rTo} into {@code scores}: normalized, rounded as llama.cpp's. */
         void probabilities(int s, int qOff, int from, int rFrom, int rTo) {
             int count = rTo - rFrom + 1;
-            if (kept != null) keptScores(s, rFrom, count);
-            else scores(qOff, from, rFrom, rTo);
-            exp(scores, count, max[s]);
+            if (keptExp != null) {
+                System.arraycopy(keptExp, s * keptSpan + rFrom - keptFrom, scores, 0, count);
+            } else {
+                scores(qOff, from, rFrom, rTo);
+                exp(scores, count, max[s]);
+            }
             float inv = (float) sum[s];
             for (int i = 0; i < count; i++) {
                 float p = scores[i] * inv;
