@@ -151,19 +151,25 @@ public final class Activations {
     }
 
     private void convertPart(float[] x, int offset, int r, int from, int to, boolean quads, boolean floats) {
-        if (vectors && (format == GGMLType.Q8_0 || format == GGMLType.Q8_K)) {
-            int start = r * cols + from, in = offset + r * cols + from;
-            if (format == GGMLType.Q8_0) {
-                VectorActivations.q8_0(x, in, to - from, this, start, !noPairs, quads, floats);
-                if (!interleavedOnly) evenOdd(start, r * cols + to);
-            } else {
-                VectorActivations.q8_K(x, in, to - from, this, start, quads);
-            }
-            return;
+        int start = r * cols + from, end = r * cols + to, in = offset + start;
+        if (vectors && format == GGMLType.Q8_0) {
+            VectorActivations.q8_0(x, in, to - from, this, start, !noPairs, quads, floats);
+            if (!interleavedOnly) evenOdd(start, end);
+        } else if (vectors && format == GGMLType.Q8_K) {
+            VectorActivations.q8_K(x, in, to - from, this, start, quads);
+        } else {
+            convertScalar(x, in, start, end, quads, floats);
         }
-        convertRow(r, x, offset + r * cols, from, to);
-        if (quads) quadRow(r, from, to);
-        if (floats) floatPairRow(r, from, to);
+    }
+
+    /**
+     * Elements {@code start..end} (whole blocks of the format, counted across rows) from {@code x[in..]} by the
+     * scalar references, with the {@link #pairQuads} and {@link #floatPairs} if asked for.
+     */
+    void convertScalar(float[] x, int in, int start, int end, boolean quads, boolean floats) {
+        convertElements(x, in, start, end);
+        if (quads) fillQuads(start, end);
+        if (floats) fillFloatPairs(start, end);
     }
 
     void prepare(GGMLType format, int rows, int cols) {
@@ -196,9 +202,9 @@ public final class Activations {
         }
     }
 
-    /** Elements {@code from..to} (whole blocks of the format) of row {@code row}, read from {@code x[xOffset..]}. */
-    private void convertRow(int row, float[] x, int xOffset, int from, int to) {
-        int start = row * cols + from, end = row * cols + to, n = to - from, in = xOffset + from;
+    /** Elements {@code start..end} (whole blocks of the format), read from {@code x[in..]}. */
+    private void convertElements(float[] x, int in, int start, int end) {
+        int n = end - start;
         switch (format) {
             case F32 -> System.arraycopy(x, in, values, start, n);
             case F16 -> {
@@ -235,16 +241,16 @@ public final class Activations {
         }
     }
 
-    /** Fills row r's {@link #pairQuads} of elements {@code from..to} from its pairs. */
-    private void quadRow(int r, int from, int to) {
-        for (int k = (r * cols + from) / 4; k < (r * cols + to) / 4; k++) {
+    /** Fills the {@link #pairQuads} of elements {@code start..end} from their pairs. */
+    private void fillQuads(int start, int end) {
+        for (int k = start / 4; k < end / 4; k++) {
             pairQuads[k] = pairs[2 * k] & 0xFFFF_FFFFL | (long) pairs[2 * k + 1] << 32;
         }
     }
 
-    /** Fills row r's {@link #floatPairs} of elements {@code from..to} from its quants. */
-    private void floatPairRow(int r, int from, int to) {
-        for (int k = (r * cols + from) / 2; k < (r * cols + to) / 2; k++) {
+    /** Fills the {@link #floatPairs} of elements {@code start..end} from their quants. */
+    private void fillFloatPairs(int start, int end) {
+        for (int k = start / 2; k < end / 2; k++) {
             floatPairs[k] = Float.floatToRawIntBits(quants[2 * k]) & 0xFFFF_FFFFL | (long) Float.floatToRawIntBits(quants[2 * k + 1]) << 32;
         }
     }

@@ -65,26 +65,7 @@ final class VectorActivations {
             float amax = m.reduceLanes(MAX);
             float id = amax != 0 ? 127.0f / amax : 0.0f;
             if (!(id <= Float.MAX_VALUE) || !(amax <= Float.MAX_VALUE)) {
-                Quantizers.activationQ8_0(x, xb, 32, quants, q, a.scales, q / 32, null);
-                for (int j = 0; j < 32; j++) a.wide[q + j] = quants[q + j];
-                if (pairs) {
-                    for (int j = 0; j < 32; j += 2) a.pairs[(q + j) / 2] = quants[q + j] & 0xFFFF | quants[q + j + 1] << 16;
-                }
-                if (quads) {
-                    for (int j = 0; j < 32; j += 4) {
-                        a.pairQuads[(q + j) / 4] = quants[q + j] & 0xFFFFL | (quants[q + j + 1] & 0xFFFFL) << 16
-                                | (quants[q + j + 2] & 0xFFFFL) << 32 | (long) quants[q + j + 3] << 48;
-                    }
-                }
-                if (floats) {
-                    for (int j = 0; j < 32; j += 2) {
-                        a.floatPairs[(q + j) / 2] = Float.floatToRawIntBits(quants[q + j]) & 0xFFFF_FFFFL
-                                | (long) Float.floatToRawIntBits(quants[q + j + 1]) << 32;
-                    }
-                }
-                int sum = 0;
-                for (int j = 0; j < 32; j++) sum += quants[q + j];
-                a.quantSums[q / 32] = sum;
+                a.convertScalar(x, xb, q, q + 32, quads, floats);
                 continue;
             }
             IntVector sum = IntVector.zero(I);
@@ -117,14 +98,7 @@ final class VectorActivations {
             float amax = m.reduceLanes(MAX);
             // Zero, an infinity or NaN, or a maximum so small that its reciprocal overflows.
             if (!(amax <= Float.MAX_VALUE) || !(127.0f / amax <= Float.MAX_VALUE)) {
-                Quantizers.activationQ8_K(x, xb, 256, quants, q, a.scales, q / 256, a.groupSums);
-                for (int j = 0; j < 256; j += 2) a.pairs[(q + j) / 2] = quants[q + j] & 0xFFFF | quants[q + j + 1] << 16;
-                if (quads) {
-                    for (int j = 0; j < 256; j += 4) {
-                        a.pairQuads[(q + j) / 4] = quants[q + j] & 0xFFFFL | (quants[q + j + 1] & 0xFFFFL) << 16
-                                | (quants[q + j + 2] & 0xFFFFL) << 32 | (long) quants[q + j + 3] << 48;
-                    }
-                }
+                a.convertScalar(x, xb, q, q + 256, quads, false);
                 continue;
             }
             // The reference takes the sign of the first element of largest magnitude.
