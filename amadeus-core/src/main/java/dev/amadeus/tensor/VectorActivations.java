@@ -60,9 +60,7 @@ final class VectorActivations {
         byte[] quants = a.quants;
         for (int b = 0; b < n; b += 32) {
             int xb = xOffset + b, q = start + b;
-            FloatVector m = FloatVector.fromArray(F, x, xb).abs();
-            for (int j = L; j < 32; j += L) m = m.max(FloatVector.fromArray(F, x, xb + j).abs());
-            float amax = m.reduceLanes(MAX);
+            float amax = maxMagnitude(x, xb, 32);
             float id = amax != 0 ? 127.0f / amax : 0.0f;
             if (!(id <= Float.MAX_VALUE) || !(amax <= Float.MAX_VALUE)) {
                 a.convertScalar(x, xb, q, q + 32, quads, floats);
@@ -85,6 +83,13 @@ final class VectorActivations {
         }
     }
 
+    /** The largest |x[from..from+n)| ({@code n} a multiple of the lane count); NaN if any element is NaN. */
+    private static float maxMagnitude(float[] x, int from, int n) {
+        FloatVector m = FloatVector.fromArray(F, x, from).abs();
+        for (int j = L; j < n; j += L) m = m.max(FloatVector.fromArray(F, x, from + j).abs());
+        return m.reduceLanes(MAX);
+    }
+
     /**
      * Q8_K activations of {@code x[xOffset..xOffset+n)} into {@code a}'s arrays from element {@code start}
      * (a super-block boundary): quants, scales, sums of every 16 quants, the pairs, and on request the quads.
@@ -93,9 +98,7 @@ final class VectorActivations {
         byte[] quants = a.quants;
         for (int b = 0; b < n; b += 256) {
             int xb = xOffset + b, q = start + b;
-            FloatVector m = FloatVector.fromArray(F, x, xb).abs();
-            for (int j = L; j < 256; j += L) m = m.max(FloatVector.fromArray(F, x, xb + j).abs());
-            float amax = m.reduceLanes(MAX);
+            float amax = maxMagnitude(x, xb, 256);
             // Zero, an infinity or NaN, or a maximum so small that its reciprocal overflows.
             if (!(amax <= Float.MAX_VALUE) || !(127.0f / amax <= Float.MAX_VALUE)) {
                 a.convertScalar(x, xb, q, q + 256, quads, false);
