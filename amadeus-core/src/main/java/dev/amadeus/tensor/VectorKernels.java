@@ -1271,10 +1271,9 @@ final class VectorKernels implements TensorKernels {
      * groups. At the end of a block two permutations gather the two lanes of each of the sixteen rows
      * (both groups') into two vectors, whose sum is multiply-added with {@code d_w·d_x} as everywhere else:
      * five operations per activation row for both groups, where adding each group's swapped lanes and
-     * compressing them took twelve (6% faster). A block's 16 chunks are written out: one loop over all chunks
-     * (as in {@link #dotQ4_0Rows}) measured a third slower here, a loop per block 10-25% slower. Eight
-     * activation rows at once (sixteen block sums in registers, the row sums in {@code out}) measured a fifth
-     * slower.
+     * compressing them took twelve (6% faster). The loop over a block's 16 chunks stays nested: one loop
+     * over all chunks (as in {@link #dotQ4_0Rows}) measured a third slower here. Eight activation rows at once
+     * (sixteen block sums in registers, the row sums in {@code out}) measured a fifth slower.
      */
     private static void dotQ8_0Group4x2Float(MemorySegment s, long o, long groupBytes, long[] xf, float[] xs, int xo,
                                              int cols, int blocks, boolean resume, float[] out, int outAt, int outStride) {
@@ -1288,107 +1287,23 @@ final class VectorKernels implements TensorKernels {
         int q0 = xo >> 1, q1 = q0 + (cols >> 1), q2 = q1 + (cols >> 1), q3 = q2 + (cols >> 1);
         for (int blk = 0; blk < blocks; blk++, o += 272) {
             FloatVector p0 = FloatVector.zero(F16), p1 = p0, p2 = p0, p3 = p0, r0 = p0, r1 = p0, r2 = p0, r3 = p0;
-            // The block's 16 steps written out: as a loop, C2 set up its pre-loop (range checks) at every block,
-            // and the kernel ran 10-25% slower on two threads (same floats).
             int e = 16 * blk;
-            long w = o + 16;
-            FloatVector v, u, x;
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 16, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 16, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 1]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 1]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 1]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 1]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 32, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 32, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 2]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 2]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 2]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 2]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 48, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 48, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 3]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 3]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 3]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 3]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 64, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 64, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 4]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 4]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 4]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 4]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 80, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 80, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 5]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 5]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 5]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 5]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 96, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 96, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 6]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 6]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 6]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 6]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 112, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 112, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 7]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 7]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 7]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 7]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 128, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 128, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 8]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 8]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 8]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 8]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 144, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 144, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 9]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 9]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 9]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 9]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 160, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 160, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 10]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 10]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 10]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 10]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 176, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 176, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 11]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 11]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 11]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 11]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 192, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 192, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 12]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 12]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 12]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 12]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 208, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 208, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 13]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 13]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 13]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 13]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 224, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 224, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 14]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 14]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 14]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 14]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
-            v = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + 240, LE).convertShape(B2F, F16, 0);
-            u = (FloatVector) ByteVector.fromMemorySegment(B16, s, w + groupBytes + 240, LE).convertShape(B2F, F16, 0);
-            x = LongVector.broadcast(L8, xf[q0 + e + 15]).reinterpretAsFloats(); p0 = v.fma(x, p0); r0 = u.fma(x, r0);
-            x = LongVector.broadcast(L8, xf[q1 + e + 15]).reinterpretAsFloats(); p1 = v.fma(x, p1); r1 = u.fma(x, r1);
-            x = LongVector.broadcast(L8, xf[q2 + e + 15]).reinterpretAsFloats(); p2 = v.fma(x, p2); r2 = u.fma(x, r2);
-            x = LongVector.broadcast(L8, xf[q3 + e + 15]).reinterpretAsFloats(); p3 = v.fma(x, p3); r3 = u.fma(x, r3);
+            for (int t = 0; t < 16; t++) {
+                FloatVector v = (FloatVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(B2F, F16, 0);
+                FloatVector u = (FloatVector) ByteVector.fromMemorySegment(B16, s, o + groupBytes + 16 + 16 * t, LE).convertShape(B2F, F16, 0);
+                FloatVector x0 = LongVector.broadcast(L8, xf[q0 + e + t]).reinterpretAsFloats();
+                p0 = v.fma(x0, p0);
+                r0 = u.fma(x0, r0);
+                FloatVector x1 = LongVector.broadcast(L8, xf[q1 + e + t]).reinterpretAsFloats();
+                p1 = v.fma(x1, p1);
+                r1 = u.fma(x1, r1);
+                FloatVector x2 = LongVector.broadcast(L8, xf[q2 + e + t]).reinterpretAsFloats();
+                p2 = v.fma(x2, p2);
+                r2 = u.fma(x2, r2);
+                FloatVector x3 = LongVector.broadcast(L8, xf[q3 + e + t]).reinterpretAsFloats();
+                p3 = v.fma(x3, p3);
+                r3 = u.fma(x3, r3);
+            }
             // Both groups' eight half-precision scales in one vector of 16, widened to floats.
             IntVector h = ((IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, IntVector.SPECIES_512, 0))
                     .blend(((IntVector) ShortVector.fromMemorySegment(H8, s, o + groupBytes, LE)
