@@ -1,5 +1,7 @@
 package dev.amadeus.tensor;
 
+import java.util.Set;
+
 /**
  * One or more activation rows converted to the format a weight type's dot product consumes
  * (ggml's {@code vec_dot_type}): Q8_0, Q8_1 or Q8_K quants, or floats rounded to f16/bf16, or plain floats.
@@ -113,17 +115,25 @@ public final class Activations {
     private static final int SPLIT_ROW_LENGTH = 4096;
 
     /**
-     * {@link #convert} with the rows shared among {@code pool}'s threads. With {@code interleavedOnly}, for products
-     * with {@link RowInterleaving row-interleaved} weights only, whose kernels do not read {@link #evenOdd}, which
-     * is then left stale; with {@code quads}, the
-     * {@link #pairQuads} are filled too (Q8_0 and Q8_K formats only). Without {@code pairs}, for products with no
-     * Q8_0 weights, the Q8_0 format's {@link #pairs} (which only Q8_0 kernels read) are left stale. With
-     * {@code floats}, the {@link #floatPairs} are filled too (Q8_0 format only).
+     * Arrays of the Q8_0 and Q8_K formats that only some kernels read, filled when a product asks for them:
+     * converting costs less when the arrays no kernel of the product reads are left stale.
      */
-    void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, boolean interleavedOnly, boolean quads,
-                 boolean pairs, boolean floats, ThreadPool pool) {
-        this.interleavedOnly = interleavedOnly;
-        this.noPairs = !pairs && !quads;
+    enum Extra {
+        /** {@link #evenOdd}: the Q8_0 kernel for weights in the file's own layout. */
+        EVEN_ODD,
+        /** The Q8_0 format's {@link #pairs}: Q8_0 kernels (Q8_K's pairs are always filled). */
+        PAIRS,
+        /** {@link #pairQuads}, and the pairs they are made of (Q8_0 and Q8_K formats). */
+        PAIR_QUADS,
+        /** {@link #floatPairs} (Q8_0 format). */
+        FLOAT_PAIRS
+    }
+
+    /** {@link #convert} with the rows shared among {@code pool}'s threads, filling only the {@code extras} asked for. */
+    void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, Set<Extra> extras, ThreadPool pool) {
+        boolean quads = extras.contains(Extra.PAIR_QUADS), floats = extras.contains(Extra.FLOAT_PAIRS);
+        this.interleavedOnly = !extras.contains(Extra.EVEN_ODD);
+        this.noPairs = !extras.contains(Extra.PAIRS) && !quads;
         prepare(formatFor(weightType), rows, cols);
         if (quads) {
             if (format != GGMLType.Q8_0 && format != GGMLType.Q8_K) {

@@ -1,7 +1,9 @@
 package dev.amadeus.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Matrix products with weights, in llama.cpp's CPU arithmetic: the activations are converted once per
@@ -55,8 +57,7 @@ public final class MatMul {
         Objects.checkFromIndexSize(xOffset, cols, x.length);
         Objects.checkFromIndexSize(outOffset, rows, out.length);
         Activations a = SCRATCH.get();
-        a.convert(w.type(), x, xOffset, 1, cols, w.interleavedRows() == rows, kernels.readsPairQuads(w.type(), 1) && w.interleavedRows() > 0,
-                w.type() == GGMLType.Q8_0, false, pool);
+        a.convert(w.type(), x, xOffset, 1, cols, extras(kernels, new WeightMatrix[]{w}, 1), pool);
         int groups = Math.ceilDiv(rows, rowGroup(w));
         pool.parallelForChunks(groups, chunk(groups, pool), (g0, g1) -> rowGroups(kernels, w, a, g0, g1, 0, 1, out, outOffset, 0));
     }
@@ -97,14 +98,7 @@ public final class MatMul {
         Objects.checkFromIndexSize(0, Math.multiplyExact(batch, cols), x.length);
         if (batch == 0) return;
         Activations a = SCRATCH.get();
-        boolean interleavedOnly = true, quads = false, pairs = false, floats = false;
-        for (WeightMatrix w : ws) {
-            interleavedOnly &= w.interleavedRows() == w.rows();
-            quads |= kernels.readsPairQuads(w.type(), batch) && w.interleavedRows() > 0;
-            pairs |= w.type() == GGMLType.Q8_0;
-            floats |= kernels.readsFloatPairs(w.type(), batch) && w.interleavedRows() > 0;
-        }
-        a.convert(ws[0].type(), x, 0, batch, cols, interleavedOnly, quads, pairs, floats, pool);
+        a.convert(ws[0].type(), x, 0, batch, cols, extras(kernels, ws, batch), pool);
         // At least the four rows the kernels take at once, even when that overflows L1 (long rows).
         int tile = Math.clamp(ACTIVATION_TILE_BYTES / activationRowBytes(a.format(), cols), 4, Math.max(4, batch));
         int groups = firstGroup[ws.length];
@@ -123,6 +117,19 @@ public final class MatMul {
                 }
             }
         });
+    }
+
+    /** The activation arrays beyond the quants that the kernels of a product of {@code ws} with {@code batch} rows read. */
+    private static Set<Activations.Extra> extras(TensorKernels kernels, WeightMatrix[] ws, int batch) {
+        Set<Activations.Extra> extras = EnumSet.noneOf(Activations.Extra.class);
+        for (WeightMatrix w : ws) {
+            boolean interleaved = w.interleavedRows() > 0;
+            if (w.interleavedRows() < w.rows()) extras.add(Activations.Extra.EVEN_ODD);
+            if (w.type() == GGMLType.Q8_0) extras.add(Activations.Extra.PAIRS);
+            if (interleaved && kernels.readsPairQuads(w.type(), batch)) extras.add(Activations.Extra.PAIR_QUADS);
+            if (interleaved && kernels.readsFloatPairs(w.type(), batch)) extras.add(Activations.Extra.FLOAT_PAIRS);
+        }
+        return extras;
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.amadeus.tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,10 +46,12 @@ class VectorActivationsTest {
     private static void compare(GGMLType weights, float[] x, int rows, int cols) {
         for (int threads : new int[]{1, 2}) {
             try (ThreadPool pool = new ThreadPool(threads)) {
-                boolean floats = Activations.formatFor(weights) == GGMLType.Q8_0;
+                Set<Activations.Extra> extras = Activations.formatFor(weights) == GGMLType.Q8_0
+                        ? EnumSet.allOf(Activations.Extra.class)
+                        : EnumSet.of(Activations.Extra.EVEN_ODD, Activations.Extra.PAIRS, Activations.Extra.PAIR_QUADS);
                 Activations vector = new Activations(true), scalar = new Activations(false);
-                vector.convert(weights, x, 0, rows, cols, false, true, true, floats, pool);
-                scalar.convert(weights, x, 0, rows, cols, false, true, true, floats, pool);
+                vector.convert(weights, x, 0, rows, cols, extras, pool);
+                scalar.convert(weights, x, 0, rows, cols, extras, pool);
                 String what = weights + " activations, " + rows + " x " + cols + ", " + threads + " threads: ";
                 int n = rows * cols;
                 assertArrayEquals(Arrays.copyOf(scalar.quants, n), Arrays.copyOf(vector.quants, n), what + "quants");
