@@ -108,10 +108,11 @@ public final class MatMul {
                 int to = Math.min(g1, firstGroup[m + 1]) - firstGroup[m];
                 WeightMatrix w = ws[m];
                 int rows = w.rows();
+                int rowsPerCall = w.interleavedRows() > 0 && kernels.takesWholeBatch(w.type(), batch) ? batch : tile;
                 for (int p0 = from; p0 < to; p0 += GROUPS_PER_PASS) {
                     int p1 = Math.min(to, p0 + GROUPS_PER_PASS);
-                    for (int b0 = 0; b0 < batch; b0 += tile) {
-                        int n = Math.min(batch, b0 + tile) - b0;
+                    for (int b0 = 0; b0 < batch; b0 += rowsPerCall) {
+                        int n = Math.min(batch, b0 + rowsPerCall) - b0;
                         rowGroups(kernels, w, a, p0, p1, b0, n, outs[m], b0 * rows, rows);
                     }
                 }

@@ -75,6 +75,15 @@ public interface TensorKernels {
     }
 
     /**
+     * Whether {@link #dotInterleaved} should be given all {@code activationRows} rows of a product at once for
+     * {@code weightType}, rather than tiles that fit the first-level cache: it then prepares each panel of
+     * weights once for all the rows.
+     */
+    default boolean takesWholeBatch(GGMLType weightType, int activationRows) {
+        return false;
+    }
+
+    /**
      * Whether {@link #dotInterleaved} reads the {@link Activations#floatPairs quants as float pairs} for
      * {@code weightType} and {@code activationRows} rows; callers then have them filled when converting.
      */

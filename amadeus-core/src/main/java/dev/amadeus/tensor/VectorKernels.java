@@ -109,6 +109,12 @@ final class VectorKernels implements TensorKernels {
     }
 
     @Override
+    public boolean takesWholeBatch(GGMLType weightType, int activationRows) {
+        // Q8_0 prefill widens each panel of weights to floats once for all the rows (dotInterleavedQ8_0Float).
+        return readsFloatPairs(weightType, activationRows);
+    }
+
+    @Override
     public boolean readsPairQuads(GGMLType weightType, int activationRows) {
         // The 512-bit kernels decoding Q4_K and taking four rows of Q8_0 (dotQ8_0Group4Wide).
         return wide && (weightType == GGMLType.Q8_0 && activationRows >= 4 || weightType == GGMLType.Q4_K && activationRows == 1);
@@ -410,10 +416,11 @@ final class VectorKernels implements TensorKernels {
 
     /**
      * Q8_0 prefill in float arithmetic ({@link #dotQ8_0Group4x2Float}) over neighbouring pairs of groups, four
-     * activation rows at a time, over one panel of columns: four rows' float pairs for a panel of 64 blocks take
-     * 32 KiB, which the first-level cache (32 or 48 KiB) mostly keeps while every group pair of the call is applied
-     * to them (whole rows of 5632 elements, 90 KiB, made the float kernel slower than the integer one; passes of 32
-     * or 16 blocks measured slower on a 32 KiB cache). Other activation rows and an odd last group go the integer way.
+     * activation rows at a time, over one panel of columns. Each pair's panel of weights is first widened to
+     * floats ({@link #widenQ8_0GroupPair}, 135 KiB for 64 blocks, kept in the second-level cache) and then
+     * applied to all the call's activation rows, which {@link #takesWholeBatch} asks for: the kernel's loop
+     * then has no conversions, only loads and fused multiply-adds. Other activation rows and an odd last
+     * group go the integer way.
      */
     private void dotInterleavedQ8_0Float(MemorySegment s, long o, int groups, int firstCol, int panelCols, Activations x,
                                          int xRow, int xRows, float[] out, int outOffset, int outStride) {
@@ -422,11 +429,17 @@ final class VectorKernels implements TensorKernels {
         boolean resume = firstCol > 0;
         long groupBytes = RowInterleaving.groupBytes(GGMLType.Q8_0, panelCols);
         int pairs = groups / 2, fours = xRows / 4 * 4;
-        for (int p = 0; p < pairs; p++) {
-            int outAt = outOffset + 2 * RowInterleaving.ROWS * p;
-            for (int b = 0; b < fours; b += 4) {
-                dotQ8_0Group4x2Float(s, o + 2 * p * groupBytes, groupBytes, x.floatPairs, x.scales,
-                        (xRow + b) * cols + firstCol, cols, blocks, resume, out, outAt + b * outStride, outStride);
+        int pairFloats = blocks * WIDENED_BLOCK;
+        float[] widened = WIDENED_PANEL.get();
+        if (widened.length < pairs * pairFloats) {
+            widened = new float[pairs * pairFloats];
+            WIDENED_PANEL.set(widened);
+        }
+        for (int p = 0; p < pairs; p++) widenQ8_0GroupPair(s, o + 2 * p * groupBytes, groupBytes, blocks, widened, p * pairFloats);
+        for (int b = 0; b < fours; b += 4) {
+            for (int p = 0; p < pairs; p++) {
+                dotQ8_0Group4x2Float(widened, p * pairFloats, x.floatPairs, x.scales, (xRow + b) * cols + firstCol, cols, blocks,
+                        resume, out, outOffset + 2 * RowInterleaving.ROWS * p + b * outStride, outStride);
             }
         }
         for (int g = 0; g < 2 * pairs; g++) {
@@ -1256,11 +1269,13 @@ final class VectorKernels implements TensorKernels {
     private static final VectorMask<Integer> UPPER_EIGHT = VectorMask.fromLong(IntVector.SPECIES_512, 0xFF00);
 
     /**
-     * Q8_0 prefill in float arithmetic, for two neighbouring groups of eight rows ({@code groupBytes} apart) and
-     * four activation rows ({@code cols} apart, the first from {@code xo}), {@code blocks} blocks (resuming the sums
-     * in {@code out} if {@code resume}), 512-bit vectors only. A 16-byte chunk (two elements of the eight
-     * rows) is widened to 16 floats and multiplied by a broadcast pair of activation quants as floats
-     * ({@link Activations#floatPairs}); each block's 16 products per lane are summed in a float lane.
+     * Q8_0 prefill in float arithmetic, for two neighbouring groups of eight rows, widened to floats by
+     * {@link #widenQ8_0GroupPair} (from {@code wo} in {@code w}), and four activation rows ({@code cols} apart, the
+     * first from {@code xo}), {@code blocks} blocks (resuming the sums in {@code out} if {@code resume}), 512-bit
+     * vectors only. A chunk's 16 floats (two elements of the eight rows) are multiplied by a broadcast pair of
+     * activation quants as floats ({@link Activations#floatPairs}); each block's 16 products per lane are summed in
+     * a float lane. Widening the bytes inside this loop instead, once per chunk and four activation rows, took a
+     * sixth of its time (one core: 37 against 44 GMAC/s; Q8_0 pp512 72 against 77 t/s).
      * <p>
      * This is exact, hence bit-equal to {@link #dotQ8_0Group}'s integer sums: every product of two quants
      * is at most 127 * 128 and a block's sum at most 32 times that, far below 2^24, so every partial sum is an
@@ -1275,8 +1290,8 @@ final class VectorKernels implements TensorKernels {
      * over all chunks (as in {@link #dotQ4_0Rows}) measured a third slower here. Eight activation rows at once
      * (sixteen block sums in registers, the row sums in {@code out}) measured a fifth slower.
      */
-    private static void dotQ8_0Group4x2Float(MemorySegment s, long o, long groupBytes, long[] xf, float[] xs, int xo,
-                                             int cols, int blocks, boolean resume, float[] out, int outAt, int outStride) {
+    private static void dotQ8_0Group4x2Float(float[] w, int wo, long[] xf, float[] xs, int xo, int cols, int blocks,
+                                             boolean resume, float[] out, int outAt, int outStride) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         if (resume) {
             a0 = FloatVector.fromArray(F16, out, outAt);
@@ -1285,12 +1300,12 @@ final class VectorKernels implements TensorKernels {
             a3 = FloatVector.fromArray(F16, out, outAt + 3 * outStride);
         }
         int q0 = xo >> 1, q1 = q0 + (cols >> 1), q2 = q1 + (cols >> 1), q3 = q2 + (cols >> 1);
-        for (int blk = 0; blk < blocks; blk++, o += 272) {
+        for (int blk = 0, at = wo; blk < blocks; blk++, at += WIDENED_BLOCK) {
             FloatVector p0 = FloatVector.zero(F16), p1 = p0, p2 = p0, p3 = p0, r0 = p0, r1 = p0, r2 = p0, r3 = p0;
             int e = 16 * blk;
             for (int t = 0; t < 16; t++) {
-                FloatVector v = (FloatVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(B2F, F16, 0);
-                FloatVector u = (FloatVector) ByteVector.fromMemorySegment(B16, s, o + groupBytes + 16 + 16 * t, LE).convertShape(B2F, F16, 0);
+                FloatVector v = FloatVector.fromArray(F16, w, at + 16 + 32 * t);
+                FloatVector u = FloatVector.fromArray(F16, w, at + 32 + 32 * t);
                 FloatVector x0 = LongVector.broadcast(L8, xf[q0 + e + t]).reinterpretAsFloats();
                 p0 = v.fma(x0, p0);
                 r0 = u.fma(x0, r0);
@@ -1304,14 +1319,7 @@ final class VectorKernels implements TensorKernels {
                 p3 = v.fma(x3, p3);
                 r3 = u.fma(x3, r3);
             }
-            // Both groups' eight half-precision scales in one vector of 16, widened to floats.
-            IntVector h = ((IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, IntVector.SPECIES_512, 0))
-                    .blend(((IntVector) ShortVector.fromMemorySegment(H8, s, o + groupBytes, LE)
-                            .convertShape(S2I, IntVector.SPECIES_512, 0)).rearrange(LOWER_TWICE), UPPER_EIGHT);
-            IntVector magnitude = h.and(0x7FFF);
-            FloatVector d = magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
-                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
-                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            FloatVector d = FloatVector.fromArray(F16, w, at);
             int sb = (xo >> 5) + blk, sc = cols >> 5;
             a0 = FIRST_OF_PAIRS.selectFrom(p0, r0).add(SECOND_OF_PAIRS.selectFrom(p0, r0)).fma(d.mul(xs[sb]), a0);
             a1 = FIRST_OF_PAIRS.selectFrom(p1, r1).add(SECOND_OF_PAIRS.selectFrom(p1, r1)).fma(d.mul(xs[sb + sc]), a1);
@@ -1322,6 +1330,36 @@ final class VectorKernels implements TensorKernels {
         a1.intoArray(out, outAt + outStride);
         a2.intoArray(out, outAt + 2 * outStride);
         a3.intoArray(out, outAt + 3 * outStride);
+    }
+
+    /**
+     * Floats per block of a widened group pair: both groups' eight scales (16 floats), then for each of the 16
+     * chunks the first group's 16 quants and the second's.
+     */
+    private static final int WIDENED_BLOCK = 33 * 16;
+    /** Each thread's widened panel of a group pair, kept between calls. */
+    private static final ThreadLocal<float[]> WIDENED_PANEL = ThreadLocal.withInitial(() -> new float[64 * WIDENED_BLOCK]);
+
+    /**
+     * Widens {@code blocks} blocks of two neighbouring Q8_0 groups ({@code groupBytes} apart) to floats, in the
+     * order {@link #dotQ8_0Group4x2Float} reads them: both groups' scales in one vector of 16 (exactly as
+     * Float.float16ToFloat converts them), then every chunk of 16 quants of the first group and of the second.
+     */
+    private static void widenQ8_0GroupPair(MemorySegment s, long o, long groupBytes, int blocks, float[] w, int wo) {
+        for (int blk = 0, at = wo; blk < blocks; blk++, o += 272, at += WIDENED_BLOCK) {
+            // Both groups' eight half-precision scales in one vector of 16, widened to floats.
+            IntVector h = ((IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, IntVector.SPECIES_512, 0))
+                    .blend(((IntVector) ShortVector.fromMemorySegment(H8, s, o + groupBytes, LE)
+                            .convertShape(S2I, IntVector.SPECIES_512, 0)).rearrange(LOWER_TWICE), UPPER_EIGHT);
+            IntVector magnitude = h.and(0x7FFF);
+            magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
+                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats().intoArray(w, at);
+            for (int t = 0; t < 16; t++) {
+                ((FloatVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(B2F, F16, 0)).intoArray(w, at + 16 + 32 * t);
+                ((FloatVector) ByteVector.fromMemorySegment(B16, s, o + groupBytes + 16 + 16 * t, LE).convertShape(B2F, F16, 0)).intoArray(w, at + 32 + 32 * t);
+            }
+        }
     }
 
     /** {@link #dotQ8_0Group} for four activation rows ({@code cols} apart), each loaded weight chunk used by all four. */
