@@ -38,12 +38,10 @@ public final class Activations {
      */
     long[] pairQuads = new long[0];
     /**
-     * Q8_0: the quants as floats, two consecutive ones to a long ({@code floatPairs[k]} holds element 2k's bits
-     * low, 2k + 1's high): broadcast, it puts the pair in every two float lanes, as a widened chunk of
-     * {@link RowInterleaving row-interleaved} Q8_0 holds eight rows' weights. Filled on request of the
-     * kernels; row r starts at {@code r * cols / 2}.
+     * Q8_0: the quants as floats (exact), which the float prefill kernel broadcasts. Filled on request of the
+     * kernels; row r starts at {@code r * cols}.
      */
-    long[] floatPairs = new long[0];
+    float[] quantFloats = new float[0];
     /** Q8_0 only: the sum of the quants of each 32-element block. */
     int[] quantSums = new int[0];
     /** Block scales: one per 32 elements (Q8_0, Q8_1, stored f16-rounded) or per 256 (Q8_K, full f32). */
@@ -125,13 +123,13 @@ public final class Activations {
         PAIRS,
         /** {@link #pairQuads}, and the pairs they are made of (Q8_0 and Q8_K formats). */
         PAIR_QUADS,
-        /** {@link #floatPairs} (Q8_0 format). */
-        FLOAT_PAIRS
+        /** {@link #quantFloats} (Q8_0 format). */
+        QUANT_FLOATS
     }
 
     /** {@link #convert} with the rows shared among {@code pool}'s threads, filling only the {@code extras} asked for. */
     void convert(GGMLType weightType, float[] x, int offset, int rows, int cols, Set<Extra> extras, ThreadPool pool) {
-        boolean quads = extras.contains(Extra.PAIR_QUADS), floats = extras.contains(Extra.FLOAT_PAIRS);
+        boolean quads = extras.contains(Extra.PAIR_QUADS), floats = extras.contains(Extra.QUANT_FLOATS);
         this.interleavedOnly = !extras.contains(Extra.EVEN_ODD);
         this.noPairs = !extras.contains(Extra.PAIRS) && !quads;
         prepare(formatFor(weightType), rows, cols);
@@ -142,8 +140,8 @@ public final class Activations {
             if (pairQuads.length < rows * cols / 4) pairQuads = new long[rows * cols / 4];
         }
         if (floats) {
-            if (format != GGMLType.Q8_0) throw new IllegalStateException("float pairs are made of Q8_0 activations, not " + format);
-            if (floatPairs.length < rows * cols / 2) floatPairs = new long[rows * cols / 2];
+            if (format != GGMLType.Q8_0) throw new IllegalStateException("quants as floats are made of Q8_0 activations, not " + format);
+            if (quantFloats.length < rows * cols) quantFloats = new float[rows * cols];
         }
         int blocks = cols / format.blockSize;
         if (rows < pool.threads() && cols >= SPLIT_ROW_LENGTH && blocks >= pool.threads()) {
@@ -174,12 +172,12 @@ public final class Activations {
 
     /**
      * Elements {@code start..end} (whole blocks of the format, counted across rows) from {@code x[in..]} by the
-     * scalar references, with the {@link #pairQuads} and {@link #floatPairs} if asked for.
+     * scalar references, with the {@link #pairQuads} and {@link #quantFloats} if asked for.
      */
     void convertScalar(float[] x, int in, int start, int end, boolean quads, boolean floats) {
         convertElements(x, in, start, end);
         if (quads) fillQuads(start, end);
-        if (floats) fillFloatPairs(start, end);
+        if (floats) fillQuantFloats(start, end);
     }
 
     void prepare(GGMLType format, int rows, int cols) {
@@ -258,11 +256,9 @@ public final class Activations {
         }
     }
 
-    /** Fills the {@link #floatPairs} of elements {@code start..end} from their quants. */
-    private void fillFloatPairs(int start, int end) {
-        for (int k = start / 2; k < end / 2; k++) {
-            floatPairs[k] = Float.floatToRawIntBits(quants[2 * k]) & 0xFFFF_FFFFL | (long) Float.floatToRawIntBits(quants[2 * k + 1]) << 32;
-        }
+    /** Fills the {@link #quantFloats} of elements {@code start..end} from their quants. */
+    private void fillQuantFloats(int start, int end) {
+        for (int k = start; k < end; k++) quantFloats[k] = quants[k];
     }
 
     private void pair(int start, int end) {

@@ -128,7 +128,7 @@ public final class MatMul {
             if (w.interleavedRows() < w.rows()) extras.add(Activations.Extra.EVEN_ODD);
             if (w.type() == GGMLType.Q8_0) extras.add(Activations.Extra.PAIRS);
             if (interleaved && kernels.readsPairQuads(w.type(), batch)) extras.add(Activations.Extra.PAIR_QUADS);
-            if (interleaved && kernels.readsFloatPairs(w.type(), batch)) extras.add(Activations.Extra.FLOAT_PAIRS);
+            if (interleaved && kernels.readsQuantFloats(w.type(), batch)) extras.add(Activations.Extra.QUANT_FLOATS);
         }
         return extras;
     }

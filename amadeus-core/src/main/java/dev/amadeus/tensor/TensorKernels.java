@@ -84,10 +84,10 @@ public interface TensorKernels {
     }
 
     /**
-     * Whether {@link #dotInterleaved} reads the {@link Activations#floatPairs quants as float pairs} for
+     * Whether {@link #dotInterleaved} reads the {@link Activations#quantFloats quants as floats} for
      * {@code weightType} and {@code activationRows} rows; callers then have them filled when converting.
      */
-    default boolean readsFloatPairs(GGMLType weightType, int activationRows) {
+    default boolean readsQuantFloats(GGMLType weightType, int activationRows) {
         return false;
     }
 

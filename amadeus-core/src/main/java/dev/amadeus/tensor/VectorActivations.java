@@ -75,7 +75,7 @@ final class VectorActivations {
                 qs.intoArray(a.wide, q + j);
                 if (pairs) qs.reinterpretAsInts().intoArray(a.pairs, (q + j) / 2);
                 if (quads) qs.reinterpretAsLongs().intoArray(a.pairQuads, (q + j) / 4);
-                if (floats) biased.sub(ROUNDER).reinterpretAsLongs().intoArray(a.floatPairs, (q + j) / 2);
+                if (floats) biased.sub(ROUNDER).intoArray(a.quantFloats, q + j);
                 sum = sum.add(qi);
             }
             a.quantSums[q / 32] = sum.reduceLanes(ADD);

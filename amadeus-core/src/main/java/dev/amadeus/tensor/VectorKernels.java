@@ -103,15 +103,15 @@ final class VectorKernels implements TensorKernels {
     }
 
     @Override
-    public boolean readsFloatPairs(GGMLType weightType, int activationRows) {
-        // Prefill of Q8_0 (see dotQ8_0Group4x2Float).
+    public boolean readsQuantFloats(GGMLType weightType, int activationRows) {
+        // Prefill of Q8_0 (see dotQ8_0Groups4x4Float).
         return wide && weightType == GGMLType.Q8_0 && activationRows >= 4;
     }
 
     @Override
     public boolean takesWholeBatch(GGMLType weightType, int activationRows) {
         // Q8_0 prefill widens each panel of weights to floats once for all the rows (dotInterleavedQ8_0Float).
-        return readsFloatPairs(weightType, activationRows);
+        return readsQuantFloats(weightType, activationRows);
     }
 
     @Override
@@ -388,10 +388,16 @@ final class VectorKernels implements TensorKernels {
     /** Interleaved Q8_0 over the panel of columns {@code firstCol .. firstCol + panelCols}. */
     private void dotInterleavedQ8_0(MemorySegment s, long o, int groups, int firstCol, int panelCols, Activations x,
                                     int xRow, int xRows, float[] out, int outOffset, int outStride) {
-        if (wide && groups >= 2 && xRows >= 4) {
+        if (wide && groups >= 4 && xRows >= 4) {
             dotInterleavedQ8_0Float(s, o, groups, firstCol, panelCols, x, xRow, xRows, out, outOffset, outStride);
             return;
         }
+        dotInterleavedQ8_0Integer(s, o, groups, firstCol, panelCols, x, xRow, xRows, out, outOffset, outStride);
+    }
+
+    /** {@link #dotInterleavedQ8_0} in 16-bit integer lanes. */
+    private void dotInterleavedQ8_0Integer(MemorySegment s, long o, int groups, int firstCol, int panelCols, Activations x,
+                                           int xRow, int xRows, float[] out, int outOffset, int outStride) {
         int cols = x.cols;
         int blocks = panelCols / 32;
         boolean resume = firstCol > 0;
@@ -415,12 +421,12 @@ final class VectorKernels implements TensorKernels {
     }
 
     /**
-     * Q8_0 prefill in float arithmetic ({@link #dotQ8_0Group4x2Float}) over neighbouring pairs of groups, four
-     * activation rows at a time, over one panel of columns. Each pair's panel of weights is first widened to
-     * floats ({@link #widenQ8_0GroupPair}, 135 KiB for 64 blocks, kept in the second-level cache) and then
-     * applied to all the call's activation rows, which {@link #takesWholeBatch} asks for: the kernel's loop
-     * then has no conversions, only loads and fused multiply-adds. Other activation rows and an odd last
-     * group go the integer way.
+     * Q8_0 prefill in float arithmetic ({@link #dotQ8_0Groups4x4Float}) over runs of four neighbouring groups, four
+     * activation rows at a time, over one panel of columns. Each run's panel of weights is first widened to floats
+     * ({@link #widenQ8_0Groups4}, 264 KiB for 64 blocks, kept in the second-level cache) and then applied to all the
+     * call's activation rows, which {@link #takesWholeBatch} asks for: the kernel's loop then has only loads and fused
+     * multiply-adds. The last one to three activation rows and groups beyond the last run of four go the integer
+     * way.
      */
     private void dotInterleavedQ8_0Float(MemorySegment s, long o, int groups, int firstCol, int panelCols, Activations x,
                                          int xRow, int xRows, float[] out, int outOffset, int outStride) {
@@ -428,29 +434,28 @@ final class VectorKernels implements TensorKernels {
         int blocks = panelCols / 32;
         boolean resume = firstCol > 0;
         long groupBytes = RowInterleaving.groupBytes(GGMLType.Q8_0, panelCols);
-        int pairs = groups / 2, fours = xRows / 4 * 4;
-        int pairFloats = blocks * WIDENED_BLOCK;
+        int runs = groups / 4, fours = xRows / 4 * 4, runFloats = blocks * WIDENED_BLOCK;
         float[] widened = WIDENED_PANEL.get();
-        if (widened.length < pairs * pairFloats) {
-            widened = new float[pairs * pairFloats];
+        if (widened.length < runs * runFloats) {
+            widened = new float[runs * runFloats];
             WIDENED_PANEL.set(widened);
         }
-        for (int p = 0; p < pairs; p++) widenQ8_0GroupPair(s, o + 2 * p * groupBytes, groupBytes, blocks, widened, p * pairFloats);
+        for (int run = 0; run < runs; run++) widenQ8_0Groups4(s, o + 4 * run * groupBytes, groupBytes, blocks, widened, run * runFloats);
         for (int b = 0; b < fours; b += 4) {
-            for (int p = 0; p < pairs; p++) {
-                dotQ8_0Group4x2Float(widened, p * pairFloats, x.floatPairs, x.scales, (xRow + b) * cols + firstCol, cols, blocks,
-                        resume, out, outOffset + 2 * RowInterleaving.ROWS * p + b * outStride, outStride);
+            for (int run = 0; run < runs; run++) {
+                dotQ8_0Groups4x4Float(widened, run * runFloats, x.quantFloats, x.scales, (xRow + b) * cols + firstCol, cols,
+                        blocks, resume, out, outOffset + 4 * RowInterleaving.ROWS * run + b * outStride, outStride);
             }
         }
-        for (int g = 0; g < 2 * pairs; g++) {
+        for (int g = 0; g < 4 * runs; g++) {
             for (int b = fours; b < xRows; b++) {
                 dotQ8_0Group(s, o + g * groupBytes, x.pairs, x.scales, (xRow + b) * cols + firstCol, blocks, resume, out,
                         outOffset + RowInterleaving.ROWS * g + b * outStride);
             }
         }
-        if (groups % 2 == 1) {
-            dotInterleavedQ8_0(s, o + 2 * pairs * groupBytes, 1, firstCol, panelCols, x, xRow, xRows, out,
-                    outOffset + 2 * RowInterleaving.ROWS * pairs, outStride);
+        if (groups > 4 * runs) {
+            dotInterleavedQ8_0Integer(s, o + 4 * runs * groupBytes, groups - 4 * runs, firstCol, panelCols, x, xRow, xRows,
+                    out, outOffset + 4 * RowInterleaving.ROWS * runs, outStride);
         }
     }
 
@@ -1256,7 +1261,7 @@ final class VectorKernels implements TensorKernels {
 
     private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
     /**
-     * Lane indices into two vectors of eight rows' pair sums (16 lanes each, lanes 2i and 2i + 1 for row i):
+     * Lane indices into two vectors of eight rows' element pairs (16 lanes each, lanes 2i and 2i + 1 for row i):
      * the first element of every row of the first vector, then of the second; and the second elements.
      */
     private static final FloatVector FIRST_OF_PAIRS =
@@ -1269,95 +1274,112 @@ final class VectorKernels implements TensorKernels {
     private static final VectorMask<Integer> UPPER_EIGHT = VectorMask.fromLong(IntVector.SPECIES_512, 0xFF00);
 
     /**
-     * Q8_0 prefill in float arithmetic, for two neighbouring groups of eight rows, widened to floats by
-     * {@link #widenQ8_0GroupPair} (from {@code wo} in {@code w}), and four activation rows ({@code cols} apart, the
-     * first from {@code xo}), {@code blocks} blocks (resuming the sums in {@code out} if {@code resume}), 512-bit
-     * vectors only. A chunk's 16 floats (two elements of the eight rows) are multiplied by a broadcast pair of
-     * activation quants as floats ({@link Activations#floatPairs}); each block's 16 products per lane are summed in
-     * a float lane. Widening the bytes inside this loop instead, once per chunk and four activation rows, took a
-     * sixth of its time (one core: 37 against 44 GMAC/s; Q8_0 pp512 72 against 77 t/s).
+     * Q8_0 prefill in float arithmetic, for four neighbouring groups of eight rows widened to floats by
+     * {@link #widenQ8_0Groups4} (from {@code wo} in {@code w}) and four activation rows ({@code cols} apart, the first
+     * from {@code xo}), {@code blocks} blocks (resuming the sums in {@code out} if {@code resume}), 512-bit vectors
+     * only. Each element's 32 row weights (two vectors) are multiplied by the broadcast activation quant of each row
+     * ({@link Activations#quantFloats}); a block's 32 products per lane are summed in that lane, and at the block's
+     * end multiply-added with {@code d_w·d_x} into the row's sum, as everywhere else.
      * <p>
      * This is exact, hence bit-equal to {@link #dotQ8_0Group}'s integer sums: every product of two quants
      * is at most 127 * 128 and a block's sum at most 32 times that, far below 2^24, so every partial sum is an
-     * integer a float holds exactly. Against the 16-bit integer kernel ({@link #dotQ8_0Group4Wide}) it saves the
-     * widening of 16-bit pair sums (five of its nine operations per product vector): one conversion per
-     * chunk, shared by the four activation rows, and one fused multiply-add per row. Two groups give eight
-     * independent accumulators, enough to hide the fused multiply-add's latency, and one broadcast feeds two
-     * groups. At the end of a block two permutations gather the two lanes of each of the sixteen rows
-     * (both groups') into two vectors, whose sum is multiply-added with {@code d_w·d_x} as everywhere else:
-     * five operations per activation row for both groups, where adding each group's swapped lanes and
-     * compressing them took twelve (6% faster). The loop over a block's 16 chunks stays nested: one loop
-     * over all chunks (as in {@link #dotQ4_0Rows}) measured a third slower here. Eight activation rows at once
-     * (sixteen block sums in registers, the row sums in {@code out}) measured a fifth slower.
+     * integer a float holds exactly, whatever the order. Eight independent block sums hide the fused
+     * multiply-add's latency, and each broadcast feeds two of them.
+     * <p>
+     * Measured against earlier forms (Q8_0 pp512 in the model, two threads): widening the weight bytes inside this
+     * loop, once per chunk for four activation rows, 72 against 77 t/s; two groups whose lanes held pairs of
+     * elements, which a block's end gathered with two permutations per activation row, 77-78 against 83-90 t/s. The loop over a
+     * block's elements stays nested: one loop over all chunks (as in {@link #dotQ4_0Rows}) measured a third slower
+     * here, with the bytes widened inside; eight activation rows at once (the row sums in {@code out}) a fifth slower.
      */
-    private static void dotQ8_0Group4x2Float(float[] w, int wo, long[] xf, float[] xs, int xo, int cols, int blocks,
-                                             boolean resume, float[] out, int outAt, int outStride) {
-        FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
+    private static void dotQ8_0Groups4x4Float(float[] w, int wo, float[] xq, float[] xs, int xo, int cols, int blocks,
+                                              boolean resume, float[] out, int outAt, int outStride) {
+        FloatVector a0 = FloatVector.zero(F16), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
         if (resume) {
             a0 = FloatVector.fromArray(F16, out, outAt);
+            b0 = FloatVector.fromArray(F16, out, outAt + 16);
             a1 = FloatVector.fromArray(F16, out, outAt + outStride);
+            b1 = FloatVector.fromArray(F16, out, outAt + outStride + 16);
             a2 = FloatVector.fromArray(F16, out, outAt + 2 * outStride);
+            b2 = FloatVector.fromArray(F16, out, outAt + 2 * outStride + 16);
             a3 = FloatVector.fromArray(F16, out, outAt + 3 * outStride);
+            b3 = FloatVector.fromArray(F16, out, outAt + 3 * outStride + 16);
         }
-        int q0 = xo >> 1, q1 = q0 + (cols >> 1), q2 = q1 + (cols >> 1), q3 = q2 + (cols >> 1);
+        int x0 = xo, x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols;
         for (int blk = 0, at = wo; blk < blocks; blk++, at += WIDENED_BLOCK) {
-            FloatVector p0 = FloatVector.zero(F16), p1 = p0, p2 = p0, p3 = p0, r0 = p0, r1 = p0, r2 = p0, r3 = p0;
-            int e = 16 * blk;
-            for (int t = 0; t < 16; t++) {
-                FloatVector v = FloatVector.fromArray(F16, w, at + 16 + 32 * t);
-                FloatVector u = FloatVector.fromArray(F16, w, at + 32 + 32 * t);
-                FloatVector x0 = LongVector.broadcast(L8, xf[q0 + e + t]).reinterpretAsFloats();
-                p0 = v.fma(x0, p0);
-                r0 = u.fma(x0, r0);
-                FloatVector x1 = LongVector.broadcast(L8, xf[q1 + e + t]).reinterpretAsFloats();
-                p1 = v.fma(x1, p1);
-                r1 = u.fma(x1, r1);
-                FloatVector x2 = LongVector.broadcast(L8, xf[q2 + e + t]).reinterpretAsFloats();
-                p2 = v.fma(x2, p2);
-                r2 = u.fma(x2, r2);
-                FloatVector x3 = LongVector.broadcast(L8, xf[q3 + e + t]).reinterpretAsFloats();
-                p3 = v.fma(x3, p3);
-                r3 = u.fma(x3, r3);
+            FloatVector p0 = FloatVector.zero(F16), r0 = p0, p1 = p0, r1 = p0, p2 = p0, r2 = p0, p3 = p0, r3 = p0;
+            int e = 32 * blk;
+            for (int k = 0; k < 32; k++) {
+                FloatVector v = FloatVector.fromArray(F16, w, at + 32 + 32 * k);
+                FloatVector u = FloatVector.fromArray(F16, w, at + 48 + 32 * k);
+                FloatVector q0 = FloatVector.broadcast(F16, xq[x0 + e + k]);
+                p0 = v.fma(q0, p0);
+                r0 = u.fma(q0, r0);
+                FloatVector q1 = FloatVector.broadcast(F16, xq[x1 + e + k]);
+                p1 = v.fma(q1, p1);
+                r1 = u.fma(q1, r1);
+                FloatVector q2 = FloatVector.broadcast(F16, xq[x2 + e + k]);
+                p2 = v.fma(q2, p2);
+                r2 = u.fma(q2, r2);
+                FloatVector q3 = FloatVector.broadcast(F16, xq[x3 + e + k]);
+                p3 = v.fma(q3, p3);
+                r3 = u.fma(q3, r3);
             }
-            FloatVector d = FloatVector.fromArray(F16, w, at);
+            FloatVector d = FloatVector.fromArray(F16, w, at), c = FloatVector.fromArray(F16, w, at + 16);
             int sb = (xo >> 5) + blk, sc = cols >> 5;
-            a0 = FIRST_OF_PAIRS.selectFrom(p0, r0).add(SECOND_OF_PAIRS.selectFrom(p0, r0)).fma(d.mul(xs[sb]), a0);
-            a1 = FIRST_OF_PAIRS.selectFrom(p1, r1).add(SECOND_OF_PAIRS.selectFrom(p1, r1)).fma(d.mul(xs[sb + sc]), a1);
-            a2 = FIRST_OF_PAIRS.selectFrom(p2, r2).add(SECOND_OF_PAIRS.selectFrom(p2, r2)).fma(d.mul(xs[sb + 2 * sc]), a2);
-            a3 = FIRST_OF_PAIRS.selectFrom(p3, r3).add(SECOND_OF_PAIRS.selectFrom(p3, r3)).fma(d.mul(xs[sb + 3 * sc]), a3);
+            float d0 = xs[sb], d1 = xs[sb + sc], d2 = xs[sb + 2 * sc], d3 = xs[sb + 3 * sc];
+            a0 = p0.fma(d.mul(d0), a0);
+            b0 = r0.fma(c.mul(d0), b0);
+            a1 = p1.fma(d.mul(d1), a1);
+            b1 = r1.fma(c.mul(d1), b1);
+            a2 = p2.fma(d.mul(d2), a2);
+            b2 = r2.fma(c.mul(d2), b2);
+            a3 = p3.fma(d.mul(d3), a3);
+            b3 = r3.fma(c.mul(d3), b3);
         }
         a0.intoArray(out, outAt);
+        b0.intoArray(out, outAt + 16);
         a1.intoArray(out, outAt + outStride);
+        b1.intoArray(out, outAt + outStride + 16);
         a2.intoArray(out, outAt + 2 * outStride);
+        b2.intoArray(out, outAt + 2 * outStride + 16);
         a3.intoArray(out, outAt + 3 * outStride);
+        b3.intoArray(out, outAt + 3 * outStride + 16);
     }
 
     /**
-     * Floats per block of a widened group pair: both groups' eight scales (16 floats), then for each of the 16
-     * chunks the first group's 16 quants and the second's.
+     * Floats per block of four widened groups: the 32 rows' scales, then for each of the 32 elements the 32 rows'
+     * quants.
      */
-    private static final int WIDENED_BLOCK = 33 * 16;
-    /** Each thread's widened panel of a group pair, kept between calls. */
-    private static final ThreadLocal<float[]> WIDENED_PANEL = ThreadLocal.withInitial(() -> new float[64 * WIDENED_BLOCK]);
+    private static final int WIDENED_BLOCK = 33 * 32;
+    /** Each thread's widened panels of runs of four groups, kept between calls. */
+    private static final ThreadLocal<float[]> WIDENED_PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
-     * Widens {@code blocks} blocks of two neighbouring Q8_0 groups ({@code groupBytes} apart) to floats, in the
-     * order {@link #dotQ8_0Group4x2Float} reads them: both groups' scales in one vector of 16 (exactly as
-     * Float.float16ToFloat converts them), then every chunk of 16 quants of the first group and of the second.
+     * Widens {@code blocks} blocks of four neighbouring Q8_0 groups ({@code groupBytes} apart) to floats, in the
+     * order {@link #dotQ8_0Groups4x4Float} reads them: the 32 rows' scales (exactly as Float.float16ToFloat converts
+     * them), then each element's 32 quants, rows in order. A group's chunk holds two elements of its eight rows in
+     * turn; two permutations over two groups' widened chunks part them into the first element's 16 rows and the
+     * second's.
      */
-    private static void widenQ8_0GroupPair(MemorySegment s, long o, long groupBytes, int blocks, float[] w, int wo) {
+    private static void widenQ8_0Groups4(MemorySegment s, long o, long groupBytes, int blocks, float[] w, int wo) {
         for (int blk = 0, at = wo; blk < blocks; blk++, o += 272, at += WIDENED_BLOCK) {
-            // Both groups' eight half-precision scales in one vector of 16, widened to floats.
-            IntVector h = ((IntVector) ShortVector.fromMemorySegment(H8, s, o, LE).convertShape(S2I, IntVector.SPECIES_512, 0))
-                    .blend(((IntVector) ShortVector.fromMemorySegment(H8, s, o + groupBytes, LE)
-                            .convertShape(S2I, IntVector.SPECIES_512, 0)).rearrange(LOWER_TWICE), UPPER_EIGHT);
-            IntVector magnitude = h.and(0x7FFF);
-            magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
-                    .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
-                    .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats().intoArray(w, at);
-            for (int t = 0; t < 16; t++) {
-                ((FloatVector) ByteVector.fromMemorySegment(B16, s, o + 16 + 16 * t, LE).convertShape(B2F, F16, 0)).intoArray(w, at + 16 + 32 * t);
-                ((FloatVector) ByteVector.fromMemorySegment(B16, s, o + groupBytes + 16 + 16 * t, LE).convertShape(B2F, F16, 0)).intoArray(w, at + 32 + 32 * t);
+            for (int half = 0; half < 2; half++) {
+                long g = o + 2 * half * groupBytes;
+                // Two groups' eight half-precision scales in one vector of 16, widened to floats.
+                IntVector h = ((IntVector) ShortVector.fromMemorySegment(H8, s, g, LE).convertShape(S2I, IntVector.SPECIES_512, 0))
+                        .blend(((IntVector) ShortVector.fromMemorySegment(H8, s, g + groupBytes, LE)
+                                .convertShape(S2I, IntVector.SPECIES_512, 0)).rearrange(LOWER_TWICE), UPPER_EIGHT);
+                IntVector magnitude = h.and(0x7FFF);
+                magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
+                        .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                        .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats().intoArray(w, at + 16 * half);
+                for (int t = 0; t < 16; t++) {
+                    FloatVector first = (FloatVector) ByteVector.fromMemorySegment(B16, s, g + 16 + 16 * t, LE).convertShape(B2F, F16, 0);
+                    FloatVector second = (FloatVector) ByteVector.fromMemorySegment(B16, s, g + groupBytes + 16 + 16 * t, LE).convertShape(B2F, F16, 0);
+                    FIRST_OF_PAIRS.selectFrom(first, second).intoArray(w, at + 32 + 32 * (2 * t) + 16 * half);
+                    SECOND_OF_PAIRS.selectFrom(first, second).intoArray(w, at + 32 + 32 * (2 * t + 1) + 16 * half);
+                }
             }
         }
     }

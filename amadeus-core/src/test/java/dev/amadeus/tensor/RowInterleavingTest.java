@@ -167,8 +167,8 @@ class RowInterleavingTest {
     }
 
     /**
-     * Prompt-sized Q4_0 and Q8_0 products: the 512-bit kernels take two neighbouring groups at a time where a
-     * thread's range has them, and single groups (an odd count, the last) otherwise; all give the reference's floats.
+     * Prompt-sized Q4_0 and Q8_0 products: the 512-bit kernels take two (Q4_0) or four (Q8_0) neighbouring groups at
+     * a time where a thread's range has them, and the remaining groups otherwise; all give the reference's floats.
      * Q8_0 rows of 150 blocks lie in three panels of their columns (64, 64 and 22 blocks).
      */
     @ParameterizedTest

@@ -63,7 +63,7 @@ class VectorActivationsTest {
                     assertArrayEquals(Arrays.copyOf(scalar.wide, n), Arrays.copyOf(vector.wide, n), what + "16-bit quants");
                     assertArrayEquals(Arrays.copyOf(scalar.evenOdd, n), Arrays.copyOf(vector.evenOdd, n), what + "even and odd");
                     assertArrayEquals(Arrays.copyOf(scalar.quantSums, n / 32), Arrays.copyOf(vector.quantSums, n / 32), what + "sums");
-                    assertArrayEquals(Arrays.copyOf(scalar.floatPairs, n / 2), Arrays.copyOf(vector.floatPairs, n / 2), what + "float pairs");
+                    assertArrayEquals(Arrays.copyOf(scalar.quantFloats, n), Arrays.copyOf(vector.quantFloats, n), what + "quants as floats");
                 } else {
                     assertArrayEquals(Arrays.copyOf(scalar.groupSums, n / 16), Arrays.copyOf(vector.groupSums, n / 16), what + "group sums");
                 }
