@@ -38,8 +38,8 @@ public final class Activations {
      */
     long[] pairQuads = new long[0];
     /**
-     * Q8_0: the quants as floats (exact), which the float prefill kernel broadcasts. Filled on request of the
-     * kernels; row r starts at {@code r * cols}.
+     * Q8_0 and Q8_K: the quants as floats (exact), which the float prefill kernels broadcast. Filled on request of
+     * the kernels; row r starts at {@code r * cols}.
      */
     float[] quantFloats = new float[0];
     /** Q8_0 only: the sum of the quants of each 32-element block. */
@@ -123,7 +123,7 @@ public final class Activations {
         PAIRS,
         /** {@link #pairQuads}, and the pairs they are made of (Q8_0 and Q8_K formats). */
         PAIR_QUADS,
-        /** {@link #quantFloats} (Q8_0 format). */
+        /** {@link #quantFloats} (Q8_0 and Q8_K formats). */
         QUANT_FLOATS
     }
 
@@ -140,7 +140,9 @@ public final class Activations {
             if (pairQuads.length < rows * cols / 4) pairQuads = new long[rows * cols / 4];
         }
         if (floats) {
-            if (format != GGMLType.Q8_0) throw new IllegalStateException("quants as floats are made of Q8_0 activations, not " + format);
+            if (format != GGMLType.Q8_0 && format != GGMLType.Q8_K) {
+                throw new IllegalStateException("quants as floats are made of Q8_0 or Q8_K activations, not " + format);
+            }
             if (quantFloats.length < rows * cols) quantFloats = new float[rows * cols];
         }
         int blocks = cols / format.blockSize;
@@ -164,7 +166,7 @@ public final class Activations {
             VectorActivations.q8_0(x, in, to - from, this, start, !noPairs, quads, floats);
             if (!interleavedOnly) evenOdd(start, end);
         } else if (vectors && format == GGMLType.Q8_K) {
-            VectorActivations.q8_K(x, in, to - from, this, start, quads);
+            VectorActivations.q8_K(x, in, to - from, this, start, quads, floats);
         } else {
             convertScalar(x, in, start, end, quads, floats);
         }

@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.I2B;
+import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.MAX;
 
@@ -92,16 +93,17 @@ final class VectorActivations {
 
     /**
      * Q8_K activations of {@code x[xOffset..xOffset+n)} into {@code a}'s arrays from element {@code start}
-     * (a super-block boundary): quants, scales, sums of every 16 quants, the pairs, and on request the quads.
+     * (a super-block boundary): quants, scales, sums of every 16 quants, the pairs, and on request the quads and
+     * the quants as floats.
      */
-    static void q8_K(float[] x, int xOffset, int n, Activations a, int start, boolean quads) {
+    static void q8_K(float[] x, int xOffset, int n, Activations a, int start, boolean quads, boolean floats) {
         byte[] quants = a.quants;
         for (int b = 0; b < n; b += 256) {
             int xb = xOffset + b, q = start + b;
             float amax = maxMagnitude(x, xb, 256);
             // Zero, an infinity or NaN, or a maximum so small that its reciprocal overflows.
             if (!(amax <= Float.MAX_VALUE) || !(127.0f / amax <= Float.MAX_VALUE)) {
-                a.convertScalar(x, xb, q, q + 256, quads, false);
+                a.convertScalar(x, xb, q, q + 256, quads, floats);
                 continue;
             }
             // The reference takes the sign of the first element of largest magnitude.
@@ -123,6 +125,7 @@ final class VectorActivations {
                 ShortVector qs = (ShortVector) qi.convertShape(I2S, S, 0);
                 qs.reinterpretAsInts().intoArray(a.pairs, (q + j) / 2);
                 if (quads) qs.reinterpretAsLongs().intoArray(a.pairQuads, (q + j) / 4);
+                if (floats) ((FloatVector) qi.convert(I2F, 0)).intoArray(a.quantFloats, q + j);
                 sum = sum.add(qi);
                 if (((j + L) & 15) == 0) {
                     a.groupSums[(q + j) / 16] = sum.reduceLanes(ADD);

@@ -24,6 +24,7 @@ import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.B2I;
 import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2S;
+import static jdk.incubator.vector.VectorOperators.F2I;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.L2I;
@@ -104,8 +105,8 @@ final class VectorKernels implements TensorKernels {
 
     @Override
     public boolean readsQuantFloats(GGMLType weightType, int activationRows) {
-        // Prefill of Q8_0 (see dotQ8_0Groups4x4Float).
-        return wide && weightType == GGMLType.Q8_0 && activationRows >= 4;
+        // Prefill of Q8_0 and Q6_K (see dotQ8_0Groups4x4Float, dotQ6_KGroups4x4Float).
+        return wide && (weightType == GGMLType.Q8_0 || weightType == GGMLType.Q6_K) && activationRows >= 4;
     }
 
     @Override
@@ -356,6 +357,16 @@ final class VectorKernels implements TensorKernels {
             dotInterleavedQ4_0(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
             return;
         }
+        if (type == GGMLType.Q6_K && wide && groups >= 4 && xRows >= 4) {
+            dotInterleavedQ6_KFloat(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
+            return;
+        }
+        dotInterleavedK(type, s, o, groups, x, xRow, xRows, out, outOffset, outStride);
+    }
+
+    /** Q4_K and Q6_K groups in 16-bit integer lanes, four activation rows at a time while there are four. */
+    private void dotInterleavedK(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
+                                 float[] out, int outOffset, int outStride) {
         boolean q4k = type == GGMLType.Q4_K;
         if (!q4k && type != GGMLType.Q6_K) throw new IllegalArgumentException("no interleaved layout for " + type);
         int cols = x.cols;
@@ -382,6 +393,47 @@ final class VectorKernels implements TensorKernels {
                 continue;
             }
             for (; b < xRows; b++) dotQ6_KGroup(s, o, x.pairs, x.scales, (xRow + b) * cols, cols / 256, out, outAt + b * outStride);
+        }
+    }
+
+    /**
+     * Q6_K prefill in float arithmetic ({@link #dotQ6_KGroups4x4Float}) over runs of four neighbouring groups, four
+     * activation rows at a time, as {@link #dotInterleavedQ8_0Float} does for Q8_0: panels of up to
+     * {@value #Q6_K_PANEL_SUPER_BLOCKS} super-blocks of every run are widened to floats (257 KiB per run and panel),
+     * then applied to all the call's activation rows. The last one to three activation rows and the groups beyond
+     * the last run of four go the integer way.
+     */
+    private void dotInterleavedQ6_KFloat(MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
+                                         float[] out, int outOffset, int outStride) {
+        int cols = x.cols, superBlocks = cols / 256;
+        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q6_K, cols);
+        int runs = groups / 4, fours = xRows / 4 * 4;
+        int runFloats = Math.min(superBlocks, Q6_K_PANEL_SUPER_BLOCKS) * Q6_K_WIDENED_SUPER_BLOCK;
+        float[] widened = WIDENED_PANEL.get();
+        if (widened.length < runs * runFloats) {
+            widened = new float[runs * runFloats];
+            WIDENED_PANEL.set(widened);
+        }
+        for (int sb0 = 0; sb0 < superBlocks; sb0 += Q6_K_PANEL_SUPER_BLOCKS) {
+            int n = Math.min(Q6_K_PANEL_SUPER_BLOCKS, superBlocks - sb0);
+            long at = o + (long) sb0 * RowInterleaving.Q6_K_GROUP_BYTES;
+            for (int run = 0; run < runs; run++) widenQ6_KGroups4(s, at + 4 * run * groupBytes, groupBytes, n, widened, run * runFloats);
+            for (int b = 0; b < fours; b += 4) {
+                for (int run = 0; run < runs; run++) {
+                    dotQ6_KGroups4x4Float(widened, run * runFloats, x.quantFloats, x.scales, (xRow + b) * cols + 256 * sb0, cols, n,
+                            sb0 > 0, out, outOffset + 4 * RowInterleaving.ROWS * run + b * outStride, outStride);
+                }
+            }
+        }
+        for (int g = 0; g < 4 * runs; g++) {
+            for (int b = fours; b < xRows; b++) {
+                dotQ6_KGroup(s, o + g * groupBytes, x.pairs, x.scales, (xRow + b) * cols, superBlocks, out,
+                        outOffset + RowInterleaving.ROWS * g + b * outStride);
+            }
+        }
+        if (groups > 4 * runs) {
+            dotInterleavedK(GGMLType.Q6_K, s, o + 4 * runs * groupBytes, groups - 4 * runs, x, xRow, xRows, out,
+                    outOffset + 4 * RowInterleaving.ROWS * runs, outStride);
         }
     }
 
@@ -1091,6 +1143,128 @@ final class VectorKernels implements TensorKernels {
         acc1.intoArray(out, outAt + outStride);
         acc2.intoArray(out, outAt + 2 * outStride);
         acc3.intoArray(out, outAt + 3 * outStride);
+    }
+
+    /** Super-blocks per panel of the Q6_K float prefill: a run's widened panel then takes 257 KiB. */
+    private static final int Q6_K_PANEL_SUPER_BLOCKS = 8;
+    /** Floats per super-block of four widened Q6_K groups: the 32 rows' scales d, then 256 elements' 32 weights. */
+    private static final int Q6_K_WIDENED_SUPER_BLOCK = 257 * 32;
+
+    /**
+     * Q6_K prefill in float arithmetic, for four neighbouring groups widened by {@link #widenQ6_KGroups4} (from
+     * {@code wo} in {@code w}: each weight already times its sub-block's scale) and four activation rows of Q8_K
+     * quants as floats ({@code cols} apart, the first from {@code xo}), {@code superBlocks} super-blocks; the rows'
+     * sums go to {@code out}, added to what it holds if {@code resume}.
+     * <p>
+     * Bit-equal to {@link #dotQ6_KGroup4}: a weight times its scale is at most 32 * 128 in magnitude and a quant at
+     * most 127, so 32 products and a carried rest of at most 2048 sum to less than 2^24: every partial sum in a float
+     * lane is an exact integer. After each 32 elements the sum's multiples of 4096 move to a second sum (exact: at
+     * most 2^27, in steps of 4096) and the rest carries on; at the super-block's end the two are added, rounding
+     * once, which gives the float nearest the integer sum, as the integer kernels' conversion does, and that is
+     * multiply-added with {@code d_w·d_x} into the row's sum. The rows' sums stay in {@code out} between
+     * super-blocks. Converting each 32 elements' sum to an integer vector instead ran at half speed in about half
+     * of the processes, where the JIT left the integer operations and conversions as calls.
+     */
+    private static void dotQ6_KGroups4x4Float(float[] w, int wo, float[] xq, float[] xs, int xo, int cols, int superBlocks,
+                                              boolean resume, float[] out, int outAt, int outStride) {
+        int x0 = xo, x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols;
+        if (!resume) {
+            FloatVector zero = FloatVector.zero(F16);
+            for (int r = 0; r < 4; r++) {
+                zero.intoArray(out, outAt + r * outStride);
+                zero.intoArray(out, outAt + r * outStride + 16);
+            }
+        }
+        for (int sb = 0, at = wo; sb < superBlocks; sb++, at += Q6_K_WIDENED_SUPER_BLOCK) {
+            FloatVector p0 = FloatVector.zero(F16), r0 = p0, p1 = p0, r1 = p0, p2 = p0, r2 = p0, p3 = p0, r3 = p0;
+            FloatVector h0 = p0, g0 = p0, h1 = p0, g1 = p0, h2 = p0, g2 = p0, h3 = p0, g3 = p0;
+            for (int part = 0; part < 8; part++) {
+                int e = 256 * sb + 32 * part, wAt = at + 32 + 32 * 32 * part;
+                for (int k = 0; k < 32; k++) {
+                    FloatVector v = FloatVector.fromArray(F16, w, wAt + 32 * k);
+                    FloatVector u = FloatVector.fromArray(F16, w, wAt + 32 * k + 16);
+                    FloatVector q0 = FloatVector.broadcast(F16, xq[x0 + e + k]);
+                    p0 = v.fma(q0, p0);
+                    r0 = u.fma(q0, r0);
+                    FloatVector q1 = FloatVector.broadcast(F16, xq[x1 + e + k]);
+                    p1 = v.fma(q1, p1);
+                    r1 = u.fma(q1, r1);
+                    FloatVector q2 = FloatVector.broadcast(F16, xq[x2 + e + k]);
+                    p2 = v.fma(q2, p2);
+                    r2 = u.fma(q2, r2);
+                    FloatVector q3 = FloatVector.broadcast(F16, xq[x3 + e + k]);
+                    p3 = v.fma(q3, p3);
+                    r3 = u.fma(q3, r3);
+                }
+                // Move each sum's multiples of 4096 to the high sums; the rest (at most 2048) carries on.
+                FloatVector t;
+                t = p0.add(SPLIT).sub(SPLIT); h0 = h0.add(t); p0 = p0.sub(t);
+                t = r0.add(SPLIT).sub(SPLIT); g0 = g0.add(t); r0 = r0.sub(t);
+                t = p1.add(SPLIT).sub(SPLIT); h1 = h1.add(t); p1 = p1.sub(t);
+                t = r1.add(SPLIT).sub(SPLIT); g1 = g1.add(t); r1 = r1.sub(t);
+                t = p2.add(SPLIT).sub(SPLIT); h2 = h2.add(t); p2 = p2.sub(t);
+                t = r2.add(SPLIT).sub(SPLIT); g2 = g2.add(t); r2 = r2.sub(t);
+                t = p3.add(SPLIT).sub(SPLIT); h3 = h3.add(t); p3 = p3.sub(t);
+                t = r3.add(SPLIT).sub(SPLIT); g3 = g3.add(t); r3 = r3.sub(t);
+            }
+            // High plus low sum, rounded once: the float nearest the super-block's integer sum, as (float) int.
+            FloatVector d = FloatVector.fromArray(F16, w, at), c = FloatVector.fromArray(F16, w, at + 16);
+            int e = 256 * sb;
+            float dx0 = xs[(x0 + e) >> 8], dx1 = xs[(x1 + e) >> 8], dx2 = xs[(x2 + e) >> 8], dx3 = xs[(x3 + e) >> 8];
+            int o0 = outAt, o1 = outAt + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
+            h0.add(p0).fma(d.mul(dx0), FloatVector.fromArray(F16, out, o0)).intoArray(out, o0);
+            g0.add(r0).fma(c.mul(dx0), FloatVector.fromArray(F16, out, o0 + 16)).intoArray(out, o0 + 16);
+            h1.add(p1).fma(d.mul(dx1), FloatVector.fromArray(F16, out, o1)).intoArray(out, o1);
+            g1.add(r1).fma(c.mul(dx1), FloatVector.fromArray(F16, out, o1 + 16)).intoArray(out, o1 + 16);
+            h2.add(p2).fma(d.mul(dx2), FloatVector.fromArray(F16, out, o2)).intoArray(out, o2);
+            g2.add(r2).fma(c.mul(dx2), FloatVector.fromArray(F16, out, o2 + 16)).intoArray(out, o2 + 16);
+            h3.add(p3).fma(d.mul(dx3), FloatVector.fromArray(F16, out, o3)).intoArray(out, o3);
+            g3.add(r3).fma(c.mul(dx3), FloatVector.fromArray(F16, out, o3 + 16)).intoArray(out, o3 + 16);
+        }
+    }
+
+    /**
+     * 1.5 * 2^35: for an integer float of magnitude below 2^34, {@code (v + SPLIT) - SPLIT} is v rounded to a
+     * multiple of 4096, and {@code v} minus that is exact and at most 2048 in magnitude.
+     */
+    private static final float SPLIT = 0x1.8p35f;
+
+    /**
+     * Widens {@code superBlocks} super-blocks of four neighbouring Q6_K groups ({@code groupBytes} apart) to floats,
+     * in the order {@link #dotQ6_KGroups4x4Float} reads them: the 32 rows' scales {@code d} (exactly as
+     * Float.float16ToFloat converts them), then for each element the 32 rows' weights times their sub-block scales
+     * (exact: at most 32 * 128). Two permutations part two groups' widened chunks (two elements of eight rows each)
+     * into the first element's 16 rows and the second's, as for Q8_0.
+     */
+    private static void widenQ6_KGroups4(MemorySegment s, long o, long groupBytes, int superBlocks, float[] w, int wo) {
+        for (int sb = 0, at = wo; sb < superBlocks; sb++, o += RowInterleaving.Q6_K_GROUP_BYTES, at += Q6_K_WIDENED_SUPER_BLOCK) {
+            for (int half = 0; half < 2; half++) {
+                long g = o + 2 * half * groupBytes;
+                IntVector h = ((IntVector) ShortVector.fromMemorySegment(H8, s, g, LE).convertShape(S2I, IntVector.SPECIES_512, 0))
+                        .blend(((IntVector) ShortVector.fromMemorySegment(H8, s, g + groupBytes, LE)
+                                .convertShape(S2I, IntVector.SPECIES_512, 0)).rearrange(LOWER_TWICE), UPPER_EIGHT);
+                IntVector magnitude = h.and(0x7FFF);
+                magnitude.lanewise(LSHL, 13).add(0x38000000).blend(((FloatVector) magnitude.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts(), magnitude.compare(LT, 0x400))
+                        .lanewise(OR, 0x7F800000, magnitude.compare(GE, 0x7C00))
+                        .or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats().intoArray(w, at + 16 * half);
+                for (int i = 0; i < 16; i++) {
+                    // Sub-block i's scales of both groups' eight rows.
+                    FloatVector scale = (FloatVector) ((IntVector) ByteVector.fromMemorySegment(B8, s, g + RowInterleaving.Q6_K_SCALES + 8 * i, LE)
+                            .convertShape(B2I, IntVector.SPECIES_512, 0))
+                            .blend(((IntVector) ByteVector.fromMemorySegment(B8, s, g + groupBytes + RowInterleaving.Q6_K_SCALES + 8 * i, LE)
+                                    .convertShape(B2I, IntVector.SPECIES_512, 0)).rearrange(LOWER_TWICE), UPPER_EIGHT)
+                            .convert(I2F, 0);
+                    for (int t = 0; t < 8; t++) {
+                        long chunk = RowInterleaving.Q6_K_QUANTS + 16L * (8 * i + t);
+                        int element = 16 * i + 2 * t;
+                        FloatVector first = (FloatVector) ByteVector.fromMemorySegment(B16, s, g + chunk, LE).convertShape(B2F, F16, 0);
+                        FloatVector second = (FloatVector) ByteVector.fromMemorySegment(B16, s, g + groupBytes + chunk, LE).convertShape(B2F, F16, 0);
+                        FIRST_OF_PAIRS.selectFrom(first, second).mul(scale).intoArray(w, at + 32 + 32 * element + 16 * half);
+                        SECOND_OF_PAIRS.selectFrom(first, second).mul(scale).intoArray(w, at + 32 + 32 * (element + 1) + 16 * half);
+                    }
+                }
+            }
+        }
     }
 
     /*

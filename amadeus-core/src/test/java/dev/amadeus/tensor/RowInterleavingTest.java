@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -167,12 +168,13 @@ class RowInterleavingTest {
     }
 
     /**
-     * Prompt-sized Q4_0 and Q8_0 products: the 512-bit kernels take two (Q4_0) or four (Q8_0) neighbouring groups at
-     * a time where a thread's range has them, and the remaining groups otherwise; all give the reference's floats.
-     * Q8_0 rows of 150 blocks lie in three panels of their columns (64, 64 and 22 blocks).
+     * Prompt-sized Q4_0, Q8_0 and Q6_K products: the 512-bit kernels take two (Q4_0) or four (Q8_0, Q6_K)
+     * neighbouring groups at a time where a thread's range has them, and the remaining groups otherwise; all give the
+     * reference's floats. Q8_0 rows of 150 blocks lie in three panels of their columns (64, 64 and 22 blocks); Q6_K
+     * rows of ten super-blocks are widened in two panels (eight and two).
      */
     @ParameterizedTest
-    @CsvSource({"Q4_0, 6", "Q8_0, 6", "Q8_0, 150"})
+    @CsvSource({"Q4_0, 6", "Q8_0, 6", "Q8_0, 150", "Q6_K, 80"})
     void groupsTakenInPairsMatchTheReference(GGMLType type, int blocks) {
         Random rnd = new Random(17);
         int rows = RowInterleaving.rowsPerGroup(type) * 41 + 5, cols = 32 * blocks, batch = 6;
@@ -190,6 +192,36 @@ class RowInterleavingTest {
                                 kernels + ", " + threads.threads() + " threads, output " + i);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Q6_K weights of the largest magnitudes (six-bit values 0 and 63, sub-block scales -128 and 127) and wide
+     * activations: super-block sums reach about 2^27, beyond what a float holds exactly, and the float prefill kernel
+     * must still round each to the float nearest the integer sum, as the integer kernels and the reference do.
+     */
+    @Test
+    void q6_KPrefillOfExtremeWeightsMatchesTheReference() {
+        Random rnd = new Random(29);
+        int rows = RowInterleaving.ROWS * 41, cols = 256 * 9, batch = 4;
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) GGMLType.Q6_K.byteSize(cols) * rows]);
+        for (long o = 0; o < data.byteSize(); o += GGMLType.Q6_K.bytesPerBlock) {
+            // Mostly -32 times -128 and positive activations, so that most products add up.
+            for (int i = 0; i < 192; i++) data.set(ValueLayout.JAVA_BYTE, o + i, (byte) (rnd.nextInt(10) > 0 ? 0 : 0xFF));
+            for (int i = 0; i < 16; i++) data.set(ValueLayout.JAVA_BYTE, o + 192 + i, (byte) (rnd.nextInt(10) > 0 ? -128 : 127));
+            data.set(TestBlocks.F16, o + 208, Float.floatToFloat16(0.001f * (1 + rnd.nextInt(4))));
+        }
+        float[] x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (rnd.nextInt(10) > 0 ? 1 : -1) * (0.5f + rnd.nextFloat());
+        try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1)) {
+            WeightMatrix w = new WeightMatrix("extreme", GGMLType.Q6_K, rows, cols, data).interleaved(arena);
+            float[] reference = new float[batch * rows];
+            MatMul.matMul(TensorKernels.scalar(), w, x, batch, reference, serial);
+            float[] got = new float[batch * rows];
+            MatMul.matMul(VectorKernels.WIDE, w, x, batch, got, serial);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(Float.floatToIntBits(reference[i]), Float.floatToIntBits(got[i]), "output " + i);
             }
         }
     }
