@@ -29,8 +29,8 @@ import static jdk.incubator.vector.VectorOperators.MAX;
  * goes through the scalar reference instead.
  * <p>
  * The 16-bit copies ({@code wide}), their pairs and quads are one byte sequence read as shorts, ints and
- * longs (little-endian lanes), so each is stored from the same vector reinterpreted; the float pairs
- * likewise are the rounded floats' bits.
+ * longs (little-endian lanes), so each is stored from the same vector reinterpreted; the quants as floats
+ * are the rounded floats themselves, less the rounding bias.
  */
 final class VectorActivations {
     private static final VectorSpecies<Float> F = VectorKernels.F;
@@ -55,7 +55,7 @@ final class VectorActivations {
     /**
      * Q8_0 activations of {@code x[xOffset..xOffset+n)} into {@code a}'s arrays from element {@code start}
      * (a block boundary): quants, f16-rounded scales, the 16-bit copies and per-block sums, and on request
-     * the pairs, quads and float pairs.
+     * the pairs, quads and quants as floats.
      */
     static void q8_0(float[] x, int xOffset, int n, Activations a, int start, boolean pairs, boolean quads, boolean floats) {
         byte[] quants = a.quants;

@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static dev.amadeus.tensor.ScalarKernels.f16;
@@ -105,8 +106,9 @@ final class VectorKernels implements TensorKernels {
 
     @Override
     public boolean readsQuantFloats(GGMLType weightType, int activationRows) {
-        // Prefill of Q8_0 and Q6_K (see dotQ8_0Groups4x4Float, dotQ6_KGroups4x4Float).
-        return wide && (weightType == GGMLType.Q8_0 || weightType == GGMLType.Q6_K) && activationRows >= 4;
+        // Prefill of Q8_0, Q4_K and Q6_K (see dotQ8_0Groups4x4Float, dotKGroups4x4Float).
+        return wide && (weightType == GGMLType.Q8_0 || weightType == GGMLType.Q4_K || weightType == GGMLType.Q6_K)
+                && activationRows >= 4;
     }
 
     @Override
@@ -357,8 +359,8 @@ final class VectorKernels implements TensorKernels {
             dotInterleavedQ4_0(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
             return;
         }
-        if (type == GGMLType.Q6_K && wide && groups >= 4 && xRows >= 4) {
-            dotInterleavedQ6_KFloat(s, o, groups, x, xRow, xRows, out, outOffset, outStride);
+        if ((type == GGMLType.Q4_K || type == GGMLType.Q6_K) && wide && groups >= 4 && xRows >= 4) {
+            dotInterleavedKFloat(type, s, o, groups, x, xRow, xRows, out, outOffset, outStride);
             return;
         }
         dotInterleavedK(type, s, o, groups, x, xRow, xRows, out, outOffset, outStride);
@@ -397,42 +399,69 @@ final class VectorKernels implements TensorKernels {
     }
 
     /**
-     * Q6_K prefill in float arithmetic ({@link #dotQ6_KGroups4x4Float}) over runs of four neighbouring groups, four
-     * activation rows at a time, as {@link #dotInterleavedQ8_0Float} does for Q8_0: panels of up to
-     * {@value #Q6_K_PANEL_SUPER_BLOCKS} super-blocks of every run are widened to floats (257 KiB per run and panel),
-     * then applied to all the call's activation rows. The last one to three activation rows and the groups beyond
-     * the last run of four go the integer way.
+     * Q4_K and Q6_K prefill in float arithmetic ({@link #dotKGroups4x4Float}) over runs of four neighbouring groups,
+     * four activation rows at a time, as {@link #dotInterleavedQ8_0Float} does for Q8_0: panels of up to
+     * {@value #K_PANEL_SUPER_BLOCKS} super-blocks of every run are widened to floats (266 or 257 KiB per run and
+     * panel), then applied to all the call's activation rows. Q4_K's minimum terms are summed apart, in a buffer,
+     * and subtracted at the end, as the integer kernels do. The last one to three activation rows and the groups
+     * beyond the last run of four go the integer way.
      */
-    private void dotInterleavedQ6_KFloat(MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
-                                         float[] out, int outOffset, int outStride) {
+    private void dotInterleavedKFloat(GGMLType type, MemorySegment s, long o, int groups, Activations x, int xRow, int xRows,
+                                      float[] out, int outOffset, int outStride) {
+        boolean q4k = type == GGMLType.Q4_K;
         int cols = x.cols, superBlocks = cols / 256;
-        long groupBytes = RowInterleaving.groupBytes(GGMLType.Q6_K, cols);
+        long groupBytes = RowInterleaving.groupBytes(type, cols);
         int runs = groups / 4, fours = xRows / 4 * 4;
-        int runFloats = Math.min(superBlocks, Q6_K_PANEL_SUPER_BLOCKS) * Q6_K_WIDENED_SUPER_BLOCK;
+        int header = q4k ? Q4_K_WIDENED_HEADER : Q6_K_WIDENED_HEADER, superBlockFloats = header + 256 * 32;
+        int runFloats = Math.min(superBlocks, K_PANEL_SUPER_BLOCKS) * superBlockFloats;
         float[] widened = WIDENED_PANEL.get();
         if (widened.length < runs * runFloats) {
             widened = new float[runs * runFloats];
             WIDENED_PANEL.set(widened);
         }
-        for (int sb0 = 0; sb0 < superBlocks; sb0 += Q6_K_PANEL_SUPER_BLOCKS) {
-            int n = Math.min(Q6_K_PANEL_SUPER_BLOCKS, superBlocks - sb0);
-            long at = o + (long) sb0 * RowInterleaving.Q6_K_GROUP_BYTES;
-            for (int run = 0; run < runs; run++) widenQ6_KGroups4(s, at + 4 * run * groupBytes, groupBytes, n, widened, run * runFloats);
+        float[] mins = null;
+        if (q4k) {
+            mins = MINIMUM_SUMS.get();
+            if (mins.length < fours * runs * 32) {
+                mins = new float[fours * runs * 32];
+                MINIMUM_SUMS.set(mins);
+            }
+        }
+        for (int sb0 = 0; sb0 < superBlocks; sb0 += K_PANEL_SUPER_BLOCKS) {
+            int n = Math.min(K_PANEL_SUPER_BLOCKS, superBlocks - sb0);
+            long at = o + sb0 * RowInterleaving.groupBlockBytes(type);
+            for (int run = 0; run < runs; run++) {
+                if (q4k) widenQ4_KGroups4(s, at + 4 * run * groupBytes, groupBytes, n, widened, run * runFloats);
+                else widenQ6_KGroups4(s, at + 4 * run * groupBytes, groupBytes, n, widened, run * runFloats);
+            }
             for (int b = 0; b < fours; b += 4) {
                 for (int run = 0; run < runs; run++) {
-                    dotQ6_KGroups4x4Float(widened, run * runFloats, x.quantFloats, x.scales, (xRow + b) * cols + 256 * sb0, cols, n,
-                            sb0 > 0, out, outOffset + 4 * RowInterleaving.ROWS * run + b * outStride, outStride);
+                    dotKGroups4x4Float(widened, run * runFloats, header, x.quantFloats, x.groupSums, x.scales,
+                            (xRow + b) * cols + 256 * sb0, cols, n, sb0 > 0, out, outOffset + 4 * RowInterleaving.ROWS * run + b * outStride,
+                            outStride, mins, (b / 4 * runs + run) * 128);
+                }
+            }
+        }
+        if (q4k) {
+            for (int b = 0; b < fours; b += 4) {
+                for (int run = 0; run < runs; run++) {
+                    for (int r = 0; r < 4; r++) {
+                        int at = outOffset + 4 * RowInterleaving.ROWS * run + (b + r) * outStride, m = (b / 4 * runs + run) * 128 + 32 * r;
+                        FloatVector.fromArray(F16, out, at).sub(FloatVector.fromArray(F16, mins, m)).intoArray(out, at);
+                        FloatVector.fromArray(F16, out, at + 16).sub(FloatVector.fromArray(F16, mins, m + 16)).intoArray(out, at + 16);
+                    }
                 }
             }
         }
         for (int g = 0; g < 4 * runs; g++) {
             for (int b = fours; b < xRows; b++) {
-                dotQ6_KGroup(s, o + g * groupBytes, x.pairs, x.scales, (xRow + b) * cols, superBlocks, out,
-                        outOffset + RowInterleaving.ROWS * g + b * outStride);
+                int outAt = outOffset + RowInterleaving.ROWS * g + b * outStride;
+                if (q4k) dotQ4_KGroup(s, o + g * groupBytes, x.pairs, x.groupSums, x.scales, (xRow + b) * cols, superBlocks, out, outAt);
+                else dotQ6_KGroup(s, o + g * groupBytes, x.pairs, x.scales, (xRow + b) * cols, superBlocks, out, outAt);
             }
         }
         if (groups > 4 * runs) {
-            dotInterleavedK(GGMLType.Q6_K, s, o + 4 * runs * groupBytes, groups - 4 * runs, x, xRow, xRows, out,
+            dotInterleavedK(type, s, o + 4 * runs * groupBytes, groups - 4 * runs, x, xRow, xRows, out,
                     outOffset + 4 * RowInterleaving.ROWS * runs, outStride);
         }
     }
@@ -1145,41 +1174,56 @@ final class VectorKernels implements TensorKernels {
         acc3.intoArray(out, outAt + 3 * outStride);
     }
 
-    /** Super-blocks per panel of the Q6_K float prefill: a run's widened panel then takes 257 KiB. */
-    private static final int Q6_K_PANEL_SUPER_BLOCKS = 8;
-    /** Floats per super-block of four widened Q6_K groups: the 32 rows' scales d, then 256 elements' 32 weights. */
-    private static final int Q6_K_WIDENED_SUPER_BLOCK = 257 * 32;
+    /** Super-blocks per panel of the Q4_K and Q6_K float prefill: a run's widened panel then takes about 260 KiB. */
+    private static final int K_PANEL_SUPER_BLOCKS = 8;
+    /**
+     * Floats before a widened super-block's weights: Q6_K's 32 rows' scales {@code d}; Q4_K's {@code d}, {@code dmin}
+     * and the eight sub-blocks' minimums of the 32 rows.
+     */
+    private static final int Q6_K_WIDENED_HEADER = 32, Q4_K_WIDENED_HEADER = 32 + 32 + 8 * 32;
+    /** Each thread's sums of Q4_K's minimum terms, kept between calls. */
+    private static final ThreadLocal<float[]> MINIMUM_SUMS = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
-     * Q6_K prefill in float arithmetic, for four neighbouring groups widened by {@link #widenQ6_KGroups4} (from
-     * {@code wo} in {@code w}: each weight already times its sub-block's scale) and four activation rows of Q8_K
-     * quants as floats ({@code cols} apart, the first from {@code xo}), {@code superBlocks} super-blocks; the rows'
-     * sums go to {@code out}, added to what it holds if {@code resume}.
+     * Q4_K and Q6_K prefill in float arithmetic, for four neighbouring groups widened by {@link #widenQ4_KGroups4}
+     * or {@link #widenQ6_KGroups4} (from {@code wo} in {@code w}, the weights after {@code header} floats, each
+     * already times its sub-block's scale) and four activation rows of Q8_K quants as floats ({@code cols} apart,
+     * the first from {@code xo}), {@code superBlocks} super-blocks; the rows' sums go to {@code out}, added to what it
+     * holds if {@code resume}. For Q4_K ({@code mins} not null) the minimum terms' sums go to {@code mins} from
+     * {@code minsAt}, 32 per activation row, likewise; the caller subtracts them at the end.
      * <p>
-     * Bit-equal to {@link #dotQ6_KGroup4}: a weight times its scale is at most 32 * 128 in magnitude and a quant at
-     * most 127, so 32 products and a carried rest of at most 2048 sum to less than 2^24: every partial sum in a float
-     * lane is an exact integer. After each 32 elements the sum's multiples of 4096 move to a second sum (exact: at
-     * most 2^27, in steps of 4096) and the rest carries on; at the super-block's end the two are added, rounding
-     * once, which gives the float nearest the integer sum, as the integer kernels' conversion does, and that is
-     * multiply-added with {@code d_w·d_x} into the row's sum. The rows' sums stay in {@code out} between
-     * super-blocks. Converting each 32 elements' sum to an integer vector instead ran at half speed in about half
-     * of the processes, where the JIT left the integer operations and conversions as calls.
+     * Bit-equal to {@link #dotQ4_KGroup4} and {@link #dotQ6_KGroup4}: a weight times its scale is at most 32 * 128
+     * (Q6_K) or 15 * 63 (Q4_K) in magnitude and a quant at most 127, so 32 products and a carried rest of at most
+     * 2048 sum to less than 2^24: every partial sum in a float lane is an exact integer. After each 32 elements the
+     * sum's multiples of 4096 move to a second sum (exact: at most 2^27, in steps of 4096) and the rest carries on;
+     * at the super-block's end the two are added, rounding once, which gives the float nearest the integer sum, as
+     * the integer kernels' conversion does, and that is multiply-added with {@code d_w·d_x} into the row's sum. A
+     * Q4_K minimum times a sum of 32 quants is at most 63 * 32 * 127, so the eight such products sum exactly too.
+     * The rows' sums stay in {@code out} between super-blocks. Converting each 32 elements' sum to an integer vector
+     * instead ran at half speed in about half of the processes, where the JIT left the integer operations and
+     * conversions as calls.
      */
-    private static void dotQ6_KGroups4x4Float(float[] w, int wo, float[] xq, float[] xs, int xo, int cols, int superBlocks,
-                                              boolean resume, float[] out, int outAt, int outStride) {
+    private static void dotKGroups4x4Float(float[] w, int wo, int header, float[] xq, int[] xsum16, float[] xs, int xo,
+                                           int cols, int superBlocks, boolean resume, float[] out, int outAt, int outStride,
+                                           float[] mins, int minsAt) {
         int x0 = xo, x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols;
         if (!resume) {
             FloatVector zero = FloatVector.zero(F16);
             for (int r = 0; r < 4; r++) {
                 zero.intoArray(out, outAt + r * outStride);
                 zero.intoArray(out, outAt + r * outStride + 16);
+                if (mins != null) {
+                    zero.intoArray(mins, minsAt + 32 * r);
+                    zero.intoArray(mins, minsAt + 32 * r + 16);
+                }
             }
         }
-        for (int sb = 0, at = wo; sb < superBlocks; sb++, at += Q6_K_WIDENED_SUPER_BLOCK) {
+        int superBlockFloats = header + 256 * 32;
+        for (int sb = 0, at = wo; sb < superBlocks; sb++, at += superBlockFloats) {
             FloatVector p0 = FloatVector.zero(F16), r0 = p0, p1 = p0, r1 = p0, p2 = p0, r2 = p0, p3 = p0, r3 = p0;
             FloatVector h0 = p0, g0 = p0, h1 = p0, g1 = p0, h2 = p0, g2 = p0, h3 = p0, g3 = p0;
             for (int part = 0; part < 8; part++) {
-                int e = 256 * sb + 32 * part, wAt = at + 32 + 32 * 32 * part;
+                int e = 256 * sb + 32 * part, wAt = at + header + 32 * 32 * part;
                 for (int k = 0; k < 32; k++) {
                     FloatVector v = FloatVector.fromArray(F16, w, wAt + 32 * k);
                     FloatVector u = FloatVector.fromArray(F16, w, wAt + 32 * k + 16);
@@ -1220,6 +1264,36 @@ final class VectorKernels implements TensorKernels {
             g2.add(r2).fma(c.mul(dx2), FloatVector.fromArray(F16, out, o2 + 16)).intoArray(out, o2 + 16);
             h3.add(p3).fma(d.mul(dx3), FloatVector.fromArray(F16, out, o3)).intoArray(out, o3);
             g3.add(r3).fma(c.mul(dx3), FloatVector.fromArray(F16, out, o3 + 16)).intoArray(out, o3 + 16);
+            if (mins != null) {
+                // Q4_K's minimum terms: each sub-block's minimums times the activations' sum over it (two sums of
+                // 16), summed exactly, then multiply-added with d_min·d_x.
+                int s0 = (x0 + e) >> 4, s1 = (x1 + e) >> 4, s2 = (x2 + e) >> 4, s3 = (x3 + e) >> 4;
+                FloatVector m0 = FloatVector.zero(F16), n0 = m0, m1 = m0, n1 = m0, m2 = m0, n2 = m0, m3 = m0, n3 = m0;
+                for (int j = 0; j < 8; j++) {
+                    FloatVector m = FloatVector.fromArray(F16, w, at + 64 + 32 * j), n = FloatVector.fromArray(F16, w, at + 80 + 32 * j);
+                    FloatVector b0 = FloatVector.broadcast(F16, xsum16[s0 + 2 * j] + xsum16[s0 + 2 * j + 1]);
+                    m0 = m.fma(b0, m0);
+                    n0 = n.fma(b0, n0);
+                    FloatVector b1 = FloatVector.broadcast(F16, xsum16[s1 + 2 * j] + xsum16[s1 + 2 * j + 1]);
+                    m1 = m.fma(b1, m1);
+                    n1 = n.fma(b1, n1);
+                    FloatVector b2 = FloatVector.broadcast(F16, xsum16[s2 + 2 * j] + xsum16[s2 + 2 * j + 1]);
+                    m2 = m.fma(b2, m2);
+                    n2 = n.fma(b2, n2);
+                    FloatVector b3 = FloatVector.broadcast(F16, xsum16[s3 + 2 * j] + xsum16[s3 + 2 * j + 1]);
+                    m3 = m.fma(b3, m3);
+                    n3 = n.fma(b3, n3);
+                }
+                FloatVector dm = FloatVector.fromArray(F16, w, at + 32), cm = FloatVector.fromArray(F16, w, at + 48);
+                m0.fma(dm.mul(dx0), FloatVector.fromArray(F16, mins, minsAt)).intoArray(mins, minsAt);
+                n0.fma(cm.mul(dx0), FloatVector.fromArray(F16, mins, minsAt + 16)).intoArray(mins, minsAt + 16);
+                m1.fma(dm.mul(dx1), FloatVector.fromArray(F16, mins, minsAt + 32)).intoArray(mins, minsAt + 32);
+                n1.fma(cm.mul(dx1), FloatVector.fromArray(F16, mins, minsAt + 48)).intoArray(mins, minsAt + 48);
+                m2.fma(dm.mul(dx2), FloatVector.fromArray(F16, mins, minsAt + 64)).intoArray(mins, minsAt + 64);
+                n2.fma(cm.mul(dx2), FloatVector.fromArray(F16, mins, minsAt + 80)).intoArray(mins, minsAt + 80);
+                m3.fma(dm.mul(dx3), FloatVector.fromArray(F16, mins, minsAt + 96)).intoArray(mins, minsAt + 96);
+                n3.fma(cm.mul(dx3), FloatVector.fromArray(F16, mins, minsAt + 112)).intoArray(mins, minsAt + 112);
+            }
         }
     }
 
@@ -1231,13 +1305,13 @@ final class VectorKernels implements TensorKernels {
 
     /**
      * Widens {@code superBlocks} super-blocks of four neighbouring Q6_K groups ({@code groupBytes} apart) to floats,
-     * in the order {@link #dotQ6_KGroups4x4Float} reads them: the 32 rows' scales {@code d} (exactly as
+     * in the order {@link #dotKGroups4x4Float} reads them: the 32 rows' scales {@code d} (exactly as
      * Float.float16ToFloat converts them), then for each element the 32 rows' weights times their sub-block scales
      * (exact: at most 32 * 128). Two permutations part two groups' widened chunks (two elements of eight rows each)
      * into the first element's 16 rows and the second's, as for Q8_0.
      */
     private static void widenQ6_KGroups4(MemorySegment s, long o, long groupBytes, int superBlocks, float[] w, int wo) {
-        for (int sb = 0, at = wo; sb < superBlocks; sb++, o += RowInterleaving.Q6_K_GROUP_BYTES, at += Q6_K_WIDENED_SUPER_BLOCK) {
+        for (int sb = 0, at = wo; sb < superBlocks; sb++, o += RowInterleaving.Q6_K_GROUP_BYTES, at += Q6_K_WIDENED_HEADER + 256 * 32) {
             for (int half = 0; half < 2; half++) {
                 long g = o + 2 * half * groupBytes;
                 IntVector h = ((IntVector) ShortVector.fromMemorySegment(H8, s, g, LE).convertShape(S2I, IntVector.SPECIES_512, 0))
@@ -1261,6 +1335,51 @@ final class VectorKernels implements TensorKernels {
                         FloatVector second = (FloatVector) ByteVector.fromMemorySegment(B16, s, g + groupBytes + chunk, LE).convertShape(B2F, F16, 0);
                         FIRST_OF_PAIRS.selectFrom(first, second).mul(scale).intoArray(w, at + 32 + 32 * element + 16 * half);
                         SECOND_OF_PAIRS.selectFrom(first, second).mul(scale).intoArray(w, at + 32 + 32 * (element + 1) + 16 * half);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Widens {@code superBlocks} super-blocks of four neighbouring Q4_K groups ({@code groupBytes} apart) to floats,
+     * in the order {@link #dotKGroups4x4Float} reads them: the 32 rows' {@code d}, their {@code dmin} (as
+     * Float.float16ToFloat converts them), each sub-block's 32 minimums, then for each element the 32 rows' nibbles
+     * times their sub-block scales (exact: at most 15 * 63). A chunk holds bytes 2t and 2t + 1 of a sub-block for
+     * eight rows, whose low nibbles are elements 2t and 2t + 1 and whose high nibbles elements 2t + 16 and 2t + 17;
+     * two permutations over two groups' chunks part each into the two elements' 16 rows, as for Q8_0.
+     */
+    private static void widenQ4_KGroups4(MemorySegment s, long o, long groupBytes, int superBlocks, float[] w, int wo) {
+        float[] scale = new float[16];
+        for (int sb = 0, at = wo; sb < superBlocks; sb++, o += RowInterleaving.Q4_K_GROUP_BYTES, at += Q4_K_WIDENED_HEADER + 256 * 32) {
+            for (int half = 0; half < 2; half++) {
+                long g = o + 2 * half * groupBytes;
+                for (int r = 0; r < 16; r++) {
+                    long row = g + (r / 8) * groupBytes;
+                    w[at + 16 * half + r] = f16(s, row + 2 * (r % 8));
+                    w[at + 32 + 16 * half + r] = f16(s, row + RowInterleaving.Q4_K_DMIN + 2 * (r % 8));
+                    for (int j = 0; j < 8; j++) {
+                        w[at + 64 + 32 * j + 16 * half + r] = s.get(ValueLayout.JAVA_BYTE, row + RowInterleaving.Q4_K_MINS + 8 * j + r % 8);
+                    }
+                }
+                for (int j = 0; j < 8; j++) {
+                    for (int r = 0; r < 16; r++) {
+                        scale[r] = s.get(ValueLayout.JAVA_BYTE, g + (r / 8) * groupBytes + RowInterleaving.Q4_K_SCALES + 8 * j + r % 8);
+                    }
+                    FloatVector sc = FloatVector.fromArray(F16, scale, 0);
+                    for (int t = 0; t < 8; t++) {
+                        long chunk = RowInterleaving.Q4_K_QUANTS + 128L * j + 16L * t;
+                        ByteVector first = ByteVector.fromMemorySegment(B16, s, g + chunk, LE);
+                        ByteVector second = ByteVector.fromMemorySegment(B16, s, g + groupBytes + chunk, LE);
+                        FloatVector lowFirst = (FloatVector) first.and((byte) 0xF).convertShape(B2F, F16, 0);
+                        FloatVector lowSecond = (FloatVector) second.and((byte) 0xF).convertShape(B2F, F16, 0);
+                        FloatVector highFirst = (FloatVector) first.lanewise(LSHR, 4).convertShape(B2F, F16, 0);
+                        FloatVector highSecond = (FloatVector) second.lanewise(LSHR, 4).convertShape(B2F, F16, 0);
+                        int element = at + Q4_K_WIDENED_HEADER + 32 * (32 * j + 2 * t) + 16 * half;
+                        FIRST_OF_PAIRS.selectFrom(lowFirst, lowSecond).mul(sc).intoArray(w, element);
+                        SECOND_OF_PAIRS.selectFrom(lowFirst, lowSecond).mul(sc).intoArray(w, element + 32);
+                        FIRST_OF_PAIRS.selectFrom(highFirst, highSecond).mul(sc).intoArray(w, element + 32 * 16);
+                        SECOND_OF_PAIRS.selectFrom(highFirst, highSecond).mul(sc).intoArray(w, element + 32 * 17);
                     }
                 }
             }

@@ -168,13 +168,13 @@ class RowInterleavingTest {
     }
 
     /**
-     * Prompt-sized Q4_0, Q8_0 and Q6_K products: the 512-bit kernels take two (Q4_0) or four (Q8_0, Q6_K)
+     * Prompt-sized Q4_0, Q8_0, Q4_K and Q6_K products: the 512-bit kernels take two (Q4_0) or four (the others)
      * neighbouring groups at a time where a thread's range has them, and the remaining groups otherwise; all give the
-     * reference's floats. Q8_0 rows of 150 blocks lie in three panels of their columns (64, 64 and 22 blocks); Q6_K
-     * rows of ten super-blocks are widened in two panels (eight and two).
+     * reference's floats. Q8_0 rows of 150 blocks lie in three panels of their columns (64, 64 and 22 blocks); Q4_K and
+     * Q6_K rows of ten super-blocks are widened in two panels (eight and two).
      */
     @ParameterizedTest
-    @CsvSource({"Q4_0, 6", "Q8_0, 6", "Q8_0, 150", "Q6_K, 80"})
+    @CsvSource({"Q4_0, 6", "Q8_0, 6", "Q8_0, 150", "Q4_K, 80", "Q6_K, 80"})
     void groupsTakenInPairsMatchTheReference(GGMLType type, int blocks) {
         Random rnd = new Random(17);
         int rows = RowInterleaving.rowsPerGroup(type) * 41 + 5, cols = 32 * blocks, batch = 6;
@@ -216,6 +216,37 @@ class RowInterleavingTest {
         for (int i = 0; i < x.length; i++) x[i] = (rnd.nextInt(10) > 0 ? 1 : -1) * (0.5f + rnd.nextFloat());
         try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1)) {
             WeightMatrix w = new WeightMatrix("extreme", GGMLType.Q6_K, rows, cols, data).interleaved(arena);
+            float[] reference = new float[batch * rows];
+            MatMul.matMul(TensorKernels.scalar(), w, x, batch, reference, serial);
+            float[] got = new float[batch * rows];
+            MatMul.matMul(VectorKernels.WIDE, w, x, batch, got, serial);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(Float.floatToIntBits(reference[i]), Float.floatToIntBits(got[i]), "output " + i);
+            }
+        }
+    }
+
+    /**
+     * Q4_K weights of the largest magnitudes (nibbles 15, scales and minimums 63) and positive activations: the
+     * super-block sums of scaled products exceed 2^24, and the float prefill kernel must round them as the integer
+     * kernels and the reference do.
+     */
+    @Test
+    void q4_KPrefillOfExtremeWeightsMatchesTheReference() {
+        Random rnd = new Random(31);
+        int rows = RowInterleaving.ROWS * 41, cols = 256 * 9, batch = 4;
+        MemorySegment data = MemorySegment.ofArray(new byte[(int) GGMLType.Q4_K.byteSize(cols) * rows]);
+        for (long o = 0; o < data.byteSize(); o += GGMLType.Q4_K.bytesPerBlock) {
+            data.set(TestBlocks.F16, o, Float.floatToFloat16(0.001f * (1 + rnd.nextInt(4))));
+            data.set(TestBlocks.F16, o + 2, Float.floatToFloat16(0.002f * (1 + rnd.nextInt(4))));
+            // Six-bit scales and minimums, mostly 63 (all bits set).
+            for (int i = 0; i < 12; i++) data.set(ValueLayout.JAVA_BYTE, o + 4 + i, (byte) (rnd.nextInt(10) > 0 ? 0xFF : rnd.nextInt(256)));
+            for (int i = 0; i < 128; i++) data.set(ValueLayout.JAVA_BYTE, o + 16 + i, (byte) (rnd.nextInt(10) > 0 ? 0xFF : rnd.nextInt(256)));
+        }
+        float[] x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (rnd.nextInt(10) > 0 ? 1 : -1) * (0.5f + rnd.nextFloat());
+        try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1)) {
+            WeightMatrix w = new WeightMatrix("extreme", GGMLType.Q4_K, rows, cols, data).interleaved(arena);
             float[] reference = new float[batch * rows];
             MatMul.matMul(TensorKernels.scalar(), w, x, batch, reference, serial);
             float[] got = new float[batch * rows];
