@@ -196,6 +196,20 @@ class RowInterleavingTest {
         }
     }
 
+    /** The 512-bit kernels' product of a batch with these weights, one thread, bit for bit the scalar reference's. */
+    private static void assertWidePrefillMatchesTheReference(GGMLType type, MemorySegment data, int rows, int cols, float[] x, int batch) {
+        try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1)) {
+            WeightMatrix w = new WeightMatrix("extreme", type, rows, cols, data).interleaved(arena);
+            float[] reference = new float[batch * rows];
+            MatMul.matMul(TensorKernels.scalar(), w, x, batch, reference, serial);
+            float[] got = new float[batch * rows];
+            MatMul.matMul(VectorKernels.WIDE, w, x, batch, got, serial);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(Float.floatToIntBits(reference[i]), Float.floatToIntBits(got[i]), type + " output " + i);
+            }
+        }
+    }
+
     /**
      * Q6_K weights of the largest magnitudes (six-bit values 0 and 63, sub-block scales -128 and 127) and wide
      * activations: super-block sums reach about 2^27, beyond what a float holds exactly, and the float prefill kernel
@@ -214,16 +228,7 @@ class RowInterleavingTest {
         }
         float[] x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) x[i] = (rnd.nextInt(10) > 0 ? 1 : -1) * (0.5f + rnd.nextFloat());
-        try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1)) {
-            WeightMatrix w = new WeightMatrix("extreme", GGMLType.Q6_K, rows, cols, data).interleaved(arena);
-            float[] reference = new float[batch * rows];
-            MatMul.matMul(TensorKernels.scalar(), w, x, batch, reference, serial);
-            float[] got = new float[batch * rows];
-            MatMul.matMul(VectorKernels.WIDE, w, x, batch, got, serial);
-            for (int i = 0; i < got.length; i++) {
-                assertEquals(Float.floatToIntBits(reference[i]), Float.floatToIntBits(got[i]), "output " + i);
-            }
-        }
+        assertWidePrefillMatchesTheReference(GGMLType.Q6_K, data, rows, cols, x, batch);
     }
 
     /**
@@ -245,16 +250,7 @@ class RowInterleavingTest {
         }
         float[] x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) x[i] = (rnd.nextInt(10) > 0 ? 1 : -1) * (0.5f + rnd.nextFloat());
-        try (Arena arena = Arena.ofShared(); ThreadPool serial = new ThreadPool(1)) {
-            WeightMatrix w = new WeightMatrix("extreme", GGMLType.Q4_K, rows, cols, data).interleaved(arena);
-            float[] reference = new float[batch * rows];
-            MatMul.matMul(TensorKernels.scalar(), w, x, batch, reference, serial);
-            float[] got = new float[batch * rows];
-            MatMul.matMul(VectorKernels.WIDE, w, x, batch, got, serial);
-            for (int i = 0; i < got.length; i++) {
-                assertEquals(Float.floatToIntBits(reference[i]), Float.floatToIntBits(got[i]), "output " + i);
-            }
-        }
+        assertWidePrefillMatchesTheReference(GGMLType.Q4_K, data, rows, cols, x, batch);
     }
 
     /**
