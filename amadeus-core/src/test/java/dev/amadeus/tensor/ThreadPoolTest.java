@@ -3,11 +3,17 @@ package dev.amadeus.tensor;
 import dev.amadeus.AmadeusException;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ThreadPoolTest {
 
@@ -50,6 +56,73 @@ class ThreadPoolTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void sharesCoverEveryIndexOnceInRangesOfAtMostTheChunk() {
+        for (int threads : new int[]{1, 2, 3}) {
+            try (ThreadPool pool = new ThreadPool(threads)) {
+                for (int count : new int[]{0, 1, 5, 64, 1001}) {
+                    for (int chunk : new int[]{1, 3, 16, 2000}) {
+                        AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(count, 1));
+                        AtomicIntegerArray badRange = new AtomicIntegerArray(1);
+                        pool.parallelForShares(count, chunk, (start, end) -> {
+                            if (end - start > chunk || end <= start) badRange.incrementAndGet(0);
+                            for (int i = start; i < end; i++) hits.incrementAndGet(i);
+                        });
+                        for (int i = 0; i < count; i++) assertEquals(1, hits.get(i), "count " + count + " chunk " + chunk);
+                        assertEquals(0, badRange.get(0));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aThreadDoneWithItsShareTakesTheRestOfTheOthersFromTheBack() {
+        try (ThreadPool pool = new ThreadPool(2)) {
+            Thread caller = Thread.currentThread();
+            List<String> callerRanges = Collections.synchronizedList(new ArrayList<>());
+            List<String> workerRanges = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch callerStarted = new CountDownLatch(1), workerDone = new CountDownLatch(9);
+            pool.parallelForShares(100, 10, (start, end) -> {
+                if (Thread.currentThread() == caller) {
+                    callerRanges.add(start + "-" + end);
+                    callerStarted.countDown();
+                    try {
+                        // The caller stalls in its first range until the other thread has taken everything else.
+                        assertTrue(workerDone.await(30, TimeUnit.SECONDS), "the other thread did not take the stalled share");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                } else {
+                    try {
+                        assertTrue(callerStarted.await(30, TimeUnit.SECONDS), "the caller did not start its share");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    workerRanges.add(start + "-" + end);
+                    workerDone.countDown();
+                }
+            });
+            assertEquals(List.of("0-10"), callerRanges);
+            assertEquals(List.of("50-60", "60-70", "70-80", "80-90", "90-100", "40-50", "30-40", "20-30", "10-20"), workerRanges);
+        }
+    }
+
+    @Test
+    void aFailingShareStopsTheLoopAndPropagates() {
+        try (ThreadPool pool = new ThreadPool(2)) {
+            AmadeusException boom = new AmadeusException("boom");
+            assertSame(boom, assertThrows(AmadeusException.class, () -> pool.parallelForShares(1000, 10, (start, end) -> {
+                if (start == 500) throw boom;
+            })));
+            AtomicIntegerArray hits = new AtomicIntegerArray(100);
+            pool.parallelForShares(100, 7, (start, end) -> {
+                for (int i = start; i < end; i++) hits.incrementAndGet(i);
+            });
+            for (int i = 0; i < 100; i++) assertEquals(1, hits.get(i));
         }
     }
 
