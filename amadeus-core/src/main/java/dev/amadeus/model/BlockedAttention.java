@@ -38,7 +38,7 @@ final class BlockedAttention {
     static final int BLOCK = 64;
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     /** For element-wise work over a head's values, where the vector width does not change the arithmetic. */
-    private static final VectorSpecies<Float> FV = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_PREFERRED : F8;
+    private static final VectorSpecies<Float> FV = VectorOps.FV;
     /**
      * Whether the last pass weighs two query heads at once ({@link Worker#addWeightedGroupsPair}): its sixteen
      * accumulators and the shared value row fit the 32 registers of 512-bit CPUs, not the 16 of AVX2.
@@ -508,10 +508,14 @@ final class BlockedAttention {
         }
     }
 
-    /** {@code x[i] = exp(x[i] - max)} by ggml's approximation ({@link VectorOps#expApprox}), eight lanes at a time. */
+    /**
+     * {@code x[i] = exp(x[i] - max)} by ggml's approximation ({@link VectorOps#expApprox}), a vector at a time. In
+     * {@link #FV}, as {@link VectorOps#swiGlu}: the vector exponential called with two vector widths ran in the
+     * Vector API's generic Java code for one of them (and prompts at half speed).
+     */
     static void exp(float[] x, int n, float max) {
         int i = 0;
-        for (; i <= n - 8; i += 8) VectorOps.expApprox(FloatVector.fromArray(F8, x, i).sub(max)).intoArray(x, i);
+        for (; i <= n - FV.length(); i += FV.length()) VectorOps.expApprox(FloatVector.fromArray(FV, x, i).sub(max)).intoArray(x, i);
         for (; i < n; i++) x[i] = VectorOps.expApprox(x[i] - max);
     }
 

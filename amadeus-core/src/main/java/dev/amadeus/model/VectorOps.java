@@ -9,6 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorOps {
     /** Eight lanes, as ggml's AVX2 code takes them. */
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    /** The preferred width when it holds at least eight lanes (element-wise work, where width does not change the floats). */
+    static final VectorSpecies<Float> FV = FloatVector.SPECIES_PREFERRED.length() >= 8 ? FloatVector.SPECIES_PREFERRED : F8;
     private static final int ONE_BITS = Float.floatToRawIntBits(1f);
 
     private VectorOps() {
@@ -35,25 +37,37 @@ final class VectorOps {
     /**
      * {@code gate[i] = silu(gate[i]) * up[i]} over one row of {@code n} from {@code offset}, as ggml's
      * {@code ggml_vec_silu_f32} then {@code ggml_vec_mul_f32}: whole groups of eight from the row start use
-     * {@link #expApprox}, the last {@code n % 8} elements the ordinary exponential.
+     * {@link #expApprox}, the last {@code n % 8} elements the ordinary exponential. The vectors are the kernels'
+     * own width ({@link #FV}): the approximation is lane by lane, so the width does not change the floats.
      * <p>
-     * Scalar on purpose. A vectorized version (same floats, ten times faster, 4% of a Q4_0 prompt) added its
-     * 256-bit fused multiply-adds to the type profile that every caller of {@code FloatVector.fma} shares; in
-     * half of the processes the JIT then compiled the Q8_0 prefill kernel without its intrinsics, and prompts
-     * ran at 30-45 t/s instead of 90.
+     * Why that width: a version in 256-bit vectors on a 512-bit CPU added those vectors' fused multiply-adds to the
+     * type profile that every caller of {@code FloatVector.fma} shares, and in half of the processes the JIT then
+     * compiled the Q8_0 prefill kernel without its intrinsics (prompts at 30-45 t/s instead of 90).
      */
     static void swiGlu(float[] gate, float[] up, int offset, int n) {
-        int vectorized = n & ~7;
+        int eights = n & ~7, lanes = FV.length();
+        int i = 0;
+        for (; i + lanes <= eights; i += lanes) {
+            FloatVector x = FloatVector.fromArray(FV, gate, offset + i);
+            FloatVector e = expApprox(x.neg());
+            x.div(e.add(1f)).mul(FloatVector.fromArray(FV, up, offset + i)).intoArray(gate, offset + i);
+        }
+        swiGluScalar(gate, up, offset + i, n - i);
+    }
+
+    /** {@link #swiGlu} one element at a time: the reference of the vector version, and its tail. */
+    static void swiGluScalar(float[] gate, float[] up, int offset, int n) {
+        int approximated = n & ~7;
         for (int i = 0; i < n; i++) {
             float x = gate[offset + i];
-            float e = i < vectorized ? expApprox(0f - x) : (float) Math.exp(-x);
+            float e = i < approximated ? expApprox(0f - x) : (float) Math.exp(-x);
             gate[offset + i] = x / (1f + e) * up[offset + i];
         }
     }
 
     /**
-     * {@link #expApprox} of eight lanes ({@link #F8}) at once, the same float in every lane. Lanes far enough below
-     * or above zero for the special scaling (|n| > 126) are rare, and then all eight go through the scalar version.
+     * {@link #expApprox} of every lane at once, the same float in every lane. Lanes far enough below or above zero
+     * for the special scaling (|n| > 126) are rare, and then the whole vector goes through the scalar version.
      */
     static FloatVector expApprox(FloatVector x) {
         FloatVector z = x.fma(0x1.715476p+0f, 0x1.8p23f);
@@ -61,10 +75,11 @@ final class VectorOps {
         if (n.abs().compare(VectorOperators.GT, 126f).anyTrue()) {
             float[] lanes = x.toArray();
             for (int j = 0; j < lanes.length; j++) lanes[j] = expApprox(lanes[j]);
-            return FloatVector.fromArray(F8, lanes, 0);
+            return FloatVector.fromArray(x.species(), lanes, 0);
         }
         FloatVector minusN = n.neg();
-        FloatVector b = minusN.fma(FloatVector.broadcast(F8, 0x1.7f7d1cp-20f), minusN.fma(FloatVector.broadcast(F8, 0x1.62e4p-1f), x));
+        FloatVector b = minusN.fma(FloatVector.broadcast(x.species(), 0x1.7f7d1cp-20f),
+                minusN.fma(FloatVector.broadcast(x.species(), 0x1.62e4p-1f), x));
         FloatVector k = ((IntVector) z.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats();
         FloatVector u = b.mul(b);
         FloatVector j = b.fma(0x1.0e4020p-7f, 0x1.573e2ep-5f).fma(u, b.fma(0x1.555e66p-3f, 0x1.fffdb6p-2f))

@@ -31,4 +31,26 @@ class VectorOpsTest {
             assertEquals(Float.floatToIntBits(whole[i]), Float.floatToIntBits(parts[i]), "element " + i);
         }
     }
+
+    /**
+     * The vector SwiGLU gives the floats of the element-by-element reference, over inputs that reach the
+     * approximation's special scaling and its overflow (|x| beyond 87 and 126 times ln 2), and rows whose length
+     * is no multiple of the vector width.
+     */
+    @ParameterizedTest
+    @CsvSource({"5632, 4", "2816, 60", "13, 4", "24, 200", "1000, 0.01"})
+    void vectorSwiGluEqualsTheScalarReference(int length, double spread) {
+        Random rnd = new Random(length);
+        float[] gate = new float[length], up = new float[length];
+        for (int i = 0; i < length; i++) {
+            gate[i] = (float) (spread * rnd.nextGaussian());
+            up[i] = (float) rnd.nextGaussian();
+        }
+        float[] vector = gate.clone(), scalar = gate.clone();
+        VectorOps.swiGlu(vector, up, 0, length);
+        VectorOps.swiGluScalar(scalar, up, 0, length);
+        for (int i = 0; i < length; i++) {
+            assertEquals(Float.floatToIntBits(scalar[i]), Float.floatToIntBits(vector[i]), "element " + i + " of " + gate[i]);
+        }
+    }
 }
