@@ -113,28 +113,28 @@ class ThreadPoolTest {
 
     @Test
     void aFailingShareStopsTheLoopAndPropagates() {
-        try (ThreadPool pool = new ThreadPool(2)) {
-            AmadeusException boom = new AmadeusException("boom");
-            assertSame(boom, assertThrows(AmadeusException.class, () -> pool.parallelForShares(1000, 10, (start, end) -> {
-                if (start == 500) throw boom;
-            })));
-            AtomicIntegerArray hits = new AtomicIntegerArray(100);
-            pool.parallelForShares(100, 7, (start, end) -> {
-                for (int i = start; i < end; i++) hits.incrementAndGet(i);
-            });
-            for (int i = 0; i < 100; i++) assertEquals(1, hits.get(i));
-        }
+        assertAFailingRangeStopsTheLoopAndPropagates(ThreadPool::parallelForShares);
     }
 
     @Test
     void aFailingChunkStopsTheLoopAndPropagates() {
+        assertAFailingRangeStopsTheLoopAndPropagates(ThreadPool::parallelForChunks);
+    }
+
+    /** A loop over ranges of at most {@code chunk}: {@link ThreadPool#parallelForChunks} or {@link ThreadPool#parallelForShares}. */
+    @FunctionalInterface
+    private interface RangeLoop {
+        void run(ThreadPool pool, int count, int chunk, ThreadPool.RangeBody body);
+    }
+
+    private static void assertAFailingRangeStopsTheLoopAndPropagates(RangeLoop loop) {
         try (ThreadPool pool = new ThreadPool(2)) {
             AmadeusException boom = new AmadeusException("boom");
-            assertSame(boom, assertThrows(AmadeusException.class, () -> pool.parallelForChunks(1000, 10, (start, end) -> {
+            assertSame(boom, assertThrows(AmadeusException.class, () -> loop.run(pool, 1000, 10, (start, end) -> {
                 if (start == 500) throw boom;
             })));
             AtomicIntegerArray hits = new AtomicIntegerArray(100);
-            pool.parallelForChunks(100, 7, (start, end) -> {
+            loop.run(pool, 100, 7, (start, end) -> {
                 for (int i = start; i < end; i++) hits.incrementAndGet(i);
             });
             for (int i = 0; i < 100; i++) assertEquals(1, hits.get(i));
